@@ -1,0 +1,120 @@
+"""Reading uploaded .xlsx files without trusting them.
+
+Checked before openpyxl parses anything: the upload's size, that it is a zip, the number
+of entries, and their declared and actual uncompressed sizes (a zip bomb declares small
+and inflates large). openpyxl parses XML through defusedxml when it is installed, which
+refuses entity expansion ("billion laughs") and external entities.
+"""
+
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+MAX_ZIP_ENTRIES = 1000
+MAX_COMPRESSION_RATIO = 200
+
+
+class ExcelError(Exception):
+    """A file-level problem, with a message for the user in Vietnamese."""
+
+
+@dataclass
+class Sheet:
+    headers: list
+    rows: list  # list of (row_number, [cell values])
+
+
+def _check_zip(upload):
+    if upload.size > settings.DVK_IMPORT_MAX_BYTES:
+        raise ExcelError(
+            _("Tệp quá lớn (%(size)s MB); giới hạn là %(limit)s MB.")
+            % {"size": round(upload.size / 1048576, 1), "limit": settings.DVK_IMPORT_MAX_BYTES // 1048576}
+        )
+    upload.seek(0)
+    if not zipfile.is_zipfile(upload):
+        raise ExcelError(_("Tệp không phải là tệp Excel (.xlsx) hợp lệ. Hãy lưu lại tệp dưới dạng .xlsx rồi thử lại."))
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            entries = archive.infolist()
+            if len(entries) > MAX_ZIP_ENTRIES:
+                raise ExcelError(_("Tệp Excel có cấu trúc bất thường (quá nhiều thành phần)."))
+            declared = sum(e.file_size for e in entries)
+            if declared > settings.DVK_IMPORT_MAX_UNCOMPRESSED_BYTES:
+                raise ExcelError(_("Tệp Excel giải nén ra quá lớn; có thể là tệp độc hại."))
+            for entry in entries:
+                if entry.compress_size and entry.file_size / entry.compress_size > MAX_COMPRESSION_RATIO:
+                    raise ExcelError(_("Tệp Excel có tỉ lệ nén bất thường; có thể là tệp độc hại."))
+                # Declared sizes can lie: inflate in chunks and stop at the limit.
+                remaining = settings.DVK_IMPORT_MAX_UNCOMPRESSED_BYTES
+                with archive.open(entry) as member:
+                    while chunk := member.read(1 << 20):
+                        remaining -= len(chunk)
+                        if remaining < 0:
+                            raise ExcelError(_("Tệp Excel giải nén ra quá lớn; có thể là tệp độc hại."))
+            names = {e.filename for e in entries}
+            if "xl/workbook.xml" not in names:
+                raise ExcelError(_("Tệp không phải là tệp Excel (.xlsx) hợp lệ."))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError):
+        raise ExcelError(_("Tệp Excel bị hỏng hoặc không đọc được.")) from None
+    upload.seek(0)
+
+
+def read_sheet(upload, *, max_rows=None):
+    """First worksheet of an uploaded .xlsx: header row and data rows (blank rows skipped).
+
+    Raises ExcelError with a Vietnamese message for anything wrong with the file itself."""
+    import openpyxl
+    from openpyxl.xml import DEFUSEDXML
+
+    if not DEFUSEDXML:  # pragma: no cover - a deployment without defusedxml must not parse uploads
+        raise ExcelError(_("Máy chủ thiếu thư viện defusedxml; không thể đọc tệp tải lên an toàn."))
+    max_rows = max_rows or settings.DVK_IMPORT_MAX_ROWS
+    _check_zip(upload)
+    try:
+        workbook = openpyxl.load_workbook(upload, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        if exc.__class__.__module__.startswith("defusedxml"):
+            raise ExcelError(_("Tệp Excel chứa nội dung XML bị cấm (thực thể hoặc DTD); có thể là tệp độc hại.")) from None
+        raise ExcelError(_("Tệp Excel bị hỏng hoặc không đọc được.")) from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows_iter = sheet.iter_rows(values_only=True)
+        headers = None
+        rows = []
+        for number, values in enumerate(rows_iter, start=1):
+            values = ["" if v is None else (v.strip() if isinstance(v, str) else v) for v in values]
+            if headers is None:
+                if any(v != "" for v in values):
+                    headers = [str(v) for v in values]
+                    while headers and headers[-1] == "":
+                        headers.pop()
+                continue
+            if not any(v != "" for v in values):
+                continue
+            if len(rows) >= max_rows:
+                raise ExcelError(
+                    _("Tệp có quá %(limit)s dòng dữ liệu; giới hạn mỗi lần nhập là %(limit)s dòng. Hãy chia nhỏ tệp.")
+                    % {"limit": f"{max_rows:,}".replace(",", ".")}
+                )
+            rows.append((number, values[: len(headers)] + [""] * (len(headers) - len(values))))
+    except ExcelError:
+        raise
+    except Exception as exc:
+        if exc.__class__.__module__.startswith("defusedxml"):
+            raise ExcelError(_("Tệp Excel chứa nội dung XML bị cấm (thực thể hoặc DTD); có thể là tệp độc hại.")) from None
+        raise ExcelError(_("Tệp Excel bị hỏng hoặc không đọc được.")) from None
+    finally:
+        workbook.close()
+    if headers is None:
+        raise ExcelError(_("Tệp Excel không có dữ liệu."))
+    return Sheet(headers=headers, rows=rows)
+
+
+def escape_formula(value):
+    """Cells starting with = + - @ (or tab/CR) are prefixed so spreadsheets treat them as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

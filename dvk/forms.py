@@ -1,0 +1,93 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from .enums import ALLOWED_CHILD_LEVELS, Level, Role
+from .models import ORG_CODE_RE, Organization
+
+
+class BootstrapMixin:
+    """Gives every widget Bootstrap's class, so templates render fields plainly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+class OrganizationCreateForm(BootstrapMixin, forms.ModelForm):
+    code = forms.RegexField(
+        regex=ORG_CODE_RE,
+        required=False,
+        label=_("Mã"),
+        help_text=_("Để trống để hệ thống tự cấp. Mã không đổi khi đổi tên hay chuyển cấp trên."),
+        error_messages={"invalid": _("Mã chỉ gồm chữ in hoa không dấu, số, '-' hoặc '_' (2-40 ký tự).")},
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["name", "code", "level", "kind", "address"]
+
+    def __init__(self, *args, parent, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = ALLOWED_CHILD_LEVELS[Level(parent.level)]
+        self.fields["level"].choices = [(v, label) for v, label in Level.choices if v in allowed]
+
+    def clean_code(self):
+        code = (self.cleaned_data.get("code") or "").upper()
+        if code and Organization.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("Mã này đã được dùng cho một tổ chức khác."))
+        return code
+
+class OrganizationUpdateForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "kind", "address"]
+
+class OrganizationMoveForm(BootstrapMixin, forms.Form):
+    new_parent_code = forms.CharField(
+        label=_("Mã tổ chức cấp trên mới"),
+        max_length=40,
+        help_text=_("Tìm theo tên hoặc nhập mã của tổ chức sẽ quản lý tổ chức này."),
+    )
+
+    def clean_new_parent_code(self):
+        return self.cleaned_data["new_parent_code"].strip().upper()
+
+class ImportUploadForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
+
+class ImportConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+class MembershipForm(BootstrapMixin, forms.Form):
+    role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
+    username = forms.CharField(
+        label=_("Tên đăng nhập"), max_length=150, help_text=_("Người đã có tài khoản: chỉ cần tên đăng nhập.")
+    )
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150, required=False)
+    email = forms.EmailField(
+        label=_("Thư điện tử"), required=False, help_text=_("Người mới nhận thư để tự đặt mật khẩu.")
+    )
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
+    position = forms.CharField(label=_("Chức vụ"), max_length=150, required=False)
+
+    def clean(self):
+        data = super().clean()
+        username = data.get("username")
+        if not username:
+            return data
+        user = get_user_model().objects.filter(username=username).first()
+        data["existing_user"] = user
+        if user is None:
+            if not data.get("full_name"):
+                self.add_error("full_name", _("Người mới: hãy nhập họ và tên."))
+            if not data.get("email"):
+                self.add_error("email", _("Người mới: hãy nhập thư điện tử để họ tự đặt mật khẩu."))
+        return data

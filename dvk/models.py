@@ -1,0 +1,197 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+from treebeard.mp_tree import MP_Node
+
+from .enums import Kind, Level, Role
+from .scoping import ProducedByOrganization, TenantManager
+from .text import clean_text, normalize_search
+
+ORG_CODE_RE = r"^[A-Z0-9][A-Z0-9_-]{1,39}$"
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
+    position = models.CharField(_("chức vụ"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    def __str__(self):
+        return self.full_name or self.get_full_name() or self.username
+
+    @property
+    def display_name(self):
+        return str(self)
+
+
+class Organization(MP_Node):
+    """A node of the one tree: province, commune, unit or village. Each node is a tenant.
+
+    `code` is what URLs carry; it never changes, whatever renames or moves happen.
+    """
+
+    steplen = 4
+    node_order_by = None
+
+    code = models.CharField(
+        _("mã"),
+        max_length=40,
+        unique=True,
+        validators=[RegexValidator(ORG_CODE_RE, _("Mã chỉ gồm chữ in hoa không dấu, số, '-' hoặc '_' (2-40 ký tự)."))],
+    )
+    name = models.CharField(_("tên"), max_length=255)
+    search_name = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    level = models.CharField(_("cấp"), max_length=20, choices=Level.choices)
+    kind = models.CharField(_("loại"), max_length=30, choices=Kind.choices)
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    archived_at = models.DateTimeField(_("lưu trữ lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["numchild", "search_name"])
+
+    class Meta:
+        verbose_name = _("tổ chức")
+        verbose_name_plural = _("tổ chức")
+        permissions = [
+            ("move_organization", _("Chuyển tổ chức sang cấp trên khác")),
+            ("archive_organization", _("Lưu trữ tổ chức")),
+            ("import_organizations", _("Nhập cây tổ chức từ Excel")),
+            ("manage_members", _("Quản lý người dùng và vai trò")),
+            ("view_members", _("Xem người dùng và vai trò")),
+            ("view_audit", _("Xem nhật ký thay đổi")),
+        ]
+        indexes = [
+            # Prefix search (path LIKE 'xxxx%') uses this index on PostgreSQL whatever the collation.
+            models.Index(fields=["path"], name="org_path_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["depth", "path"], name="org_depth_path_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = clean_text(self.name)
+        self.search_name = normalize_search(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
+
+    def ancestor_paths(self):
+        """Paths of this node and its ancestors, root first (no query)."""
+        return [self.path[: i * self.steplen] for i in range(1, self.depth + 1)]
+
+    def subtree_q(self, prefix=""):
+        """Q matching this node and its descendants, for a field path to an Organization."""
+        return Q(**{f"{prefix}path__startswith": self.path})
+
+    def is_same_or_ancestor_of(self, other):
+        return other.path.startswith(self.path)
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("vai trò")
+        verbose_name_plural = _("vai trò")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "role"], name="membership_unique_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} – {self.organization}"
+
+
+class OrganizationUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian explicit grant on one organisation (direct foreign key, not generic)."""
+
+    content_object = models.ForeignKey(Organization, on_delete=models.CASCADE)
+
+
+class OrganizationGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Organization, on_delete=models.CASCADE)
+
+
+def _hash_token(key):
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class DeviceTokenQuerySet(models.QuerySet):
+    def usable(self):
+        cutoff = timezone.now() - timezone.timedelta(days=settings.DVK_TOKEN_IDLE_DAYS)
+        return self.filter(revoked_at__isnull=True, last_used_at__gte=cutoff)
+
+
+class DeviceToken(models.Model):
+    """A per-device API token for tablets. Only its hash is stored; the key is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="device_tokens")
+    name = models.CharField(_("tên thiết bị"), max_length=100)
+    prefix = models.CharField(max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DeviceTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mã truy cập thiết bị")
+        verbose_name_plural = _("mã truy cập thiết bị")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, *, user, name):
+        """Create a token; returns (token, key). The key is not stored and cannot be shown again."""
+        key = secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user, name=name, prefix=key[:8], key_hash=_hash_token(key), last_used_at=timezone.now()
+        )
+        return token, key
+
+    @classmethod
+    def find(cls, key):
+        return cls.objects.usable().select_related("user").filter(key_hash=_hash_token(key)).first()
+
+    @property
+    def expires_at(self):
+        return self.last_used_at + timezone.timedelta(days=settings.DVK_TOKEN_IDLE_DAYS)
+
+
+class TreeImport(ProducedByOrganization, models.Model):
+    """A completed Excel import of organisations under one organisation: who, when, what."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="tree_imports")
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(max_length=255)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("lần nhập cây tổ chức")
+        verbose_name_plural = _("các lần nhập cây tổ chức")
+        ordering = ["-created_at"]

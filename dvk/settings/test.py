@@ -1,0 +1,29 @@
+"""`make test`: the suite runs against real PostgreSQL and Redis, never SQLite."""
+
+from .base import *  # noqa: F403
+from .base import postgres_database
+from .env import env
+
+DEBUG = False
+DVK_DEMO = True
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+
+DATABASES = {"default": postgres_database()}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+REDIS_URL = env("DVK_REDIS_URL", "redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("DVK_TEST_CACHE_URL", "redis://127.0.0.1:6379/1"),
+        "KEY_PREFIX": "dvk-test",
+    }
+}
+CELERY_BROKER_URL = REDIS_URL
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Argon2 stays the production hasher; the suite hashes many passwords, so it uses a fast one.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

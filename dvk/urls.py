@@ -1,0 +1,68 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import api, views
+
+org_patterns = [
+    path("", views.org_tree, name="org_tree"),
+    path("children/", views.org_children, name="org_children"),
+    path("search/", views.org_search, name="org_search"),
+    path("add/", views.org_add, name="org_add"),
+    path("edit/", views.org_edit, name="org_edit"),
+    path("move/", views.org_move, name="org_move"),
+    path("archive/", views.org_archive, name="org_archive"),
+    path("import/", views.org_import, name="org_import"),
+    path("import/template.xlsx", views.org_import_template, name="org_import_template"),
+    path("export.xlsx", views.org_export, name="org_export"),
+    path("members/", views.members, name="members"),
+    path("members/add/", views.member_add, name="member_add"),
+    path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+    path("audit/", views.audit, name="audit"),
+]
+
+api_org_patterns = [
+    path("", api.OrganizationDetailView.as_view(), name="organization"),
+    path("children/", api.OrganizationChildrenView.as_view(), name="organization_children"),
+    path("members/", api.MembershipListView.as_view(), name="members"),
+]
+
+api_patterns = [
+    path("me/", api.MeView.as_view(), name="me"),
+    path("auth/tokens/", api.TokenListCreateView.as_view(), name="tokens"),
+    path("auth/tokens/<int:pk>/", api.TokenRevokeView.as_view(), name="token_revoke"),
+    path("o/<str:org_code>/", include(api_org_patterns)),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("orgs/", views.org_picker, name="org_picker"),
+    path("o/<str:org_code>/", include(org_patterns)),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "accounts/password/reset/",
+        auth_views.PasswordResetView.as_view(
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("accounts/devices/", views.devices, name="devices"),
+    path("accounts/devices/<int:pk>/revoke/", views.device_revoke, name="device_revoke"),
+    path("api/v1/", include((api_patterns, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    path("admin/", admin.site.urls),
+]

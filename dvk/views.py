@@ -1,0 +1,393 @@
+import io
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .excel import escape_formula
+from .forms import (
+    ImportConfirmForm,
+    ImportUploadForm,
+    MembershipForm,
+    OrganizationCreateForm,
+    OrganizationMoveForm,
+    OrganizationUpdateForm,
+)
+from .imports import tree_import
+from .models import DeviceToken, Membership, Organization
+from .resources import COLUMNS
+
+PAGE_SIZE = 50
+
+
+class InvitationForm(PasswordResetForm):
+    """The password-reset mail, sent to one new person who has no password yet."""
+
+    def __init__(self, user, *args, **kwargs):
+        self.invited_user = user
+        super().__init__(*args, **kwargs)
+
+    def get_users(self, email):
+        return [self.invited_user]
+
+
+def require_perm(request, perm, obj):
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def home(request):
+    orgs = selectors.organizations_of(request.user)
+    if len(orgs) == 1:
+        return redirect("org_tree", org_code=orgs[0]["organization"].code)
+    return redirect("org_picker")
+
+
+@login_required
+def org_picker(request):
+    return render(request, "dvk/org_picker.html", {"my_organizations": selectors.organizations_of(request.user)})
+
+
+def _breadcrumbs(request, org):
+    """Ancestors with a flag: linkable only where the user holds a role (else no page to show)."""
+    reachable = [m.organization.path for m in selectors.memberships_of(request.user)]
+    crumbs = []
+    for ancestor in selectors.ancestors_of(org):
+        crumbs.append(
+            {"organization": ancestor, "link": request.user.is_superuser or any(ancestor.path.startswith(p) for p in reachable)}
+        )
+    return crumbs
+
+
+@require_GET
+def org_tree(request, org_code):
+    org = request.organization
+    query = request.GET.get("q", "").strip()
+    show_archived = request.GET.get("archived") == "1"
+    if query:
+        rows = selectors.search_subtree(org, query)
+    else:
+        rows = selectors.children_of(org, include_archived=show_archived)
+    context = {
+        "org": org,
+        "breadcrumbs": _breadcrumbs(request, org),
+        "page": _page(request, rows),
+        "query": query,
+        "show_archived": show_archived,
+        "counts": _level_counts(org),
+        "can_add": request.user.has_perm("dvk.add_organization", org),
+        "can_change": request.user.has_perm("dvk.change_organization", org),
+        "can_import": request.user.has_perm("dvk.import_organizations", org),
+        "can_view_members": request.user.has_perm("dvk.view_members", org),
+    }
+    return render(request, "dvk/org_tree.html", context)
+
+
+def _level_counts(org):
+    from .enums import Level
+
+    counts = selectors.subtree_counts_by_level(org)
+    return [(level.label, counts[level.value]) for level in Level if counts.get(level.value)]
+
+
+@require_GET
+def org_children(request, org_code):
+    """htmx partial: one node's children, for lazy expansion of the tree."""
+    org = request.organization
+    return render(request, "dvk/_org_children.html", {"org": org, "page": _page(request, selectors.children_of(org))})
+
+
+@require_GET
+def org_search(request, org_code):
+    """htmx partial: organisations below the acting one matching ?q=, for pickers."""
+    org = request.organization
+    query = request.GET.get("q", "").strip()
+    rows = selectors.search_subtree(org, query)[:20] if len(query) >= 2 else []
+    return render(request, "dvk/_org_search.html", {"rows": rows, "org": org})
+
+
+@require_http_methods(["GET", "POST"])
+def org_add(request, org_code):
+    parent = request.organization
+    require_perm(request, "dvk.add_organization", parent)
+    form = OrganizationCreateForm(request.POST or None, parent=parent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            child = services.organization_create(parent=parent, **form.cleaned_data)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Đã thêm “%s”.") % child.name)
+            return redirect("org_tree", org_code=parent.code)
+    return render(request, "dvk/org_form.html", {"org": parent, "form": form, "title": _("Thêm tổ chức trực thuộc")})
+
+
+def _attach_errors(form, exc):
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.message_dict.items():
+            form.add_error(key if key in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@require_http_methods(["GET", "POST"])
+def org_edit(request, org_code):
+    org = request.organization
+    require_perm(request, "dvk.change_organization", org)
+    form = OrganizationUpdateForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_update(organization=org, **form.cleaned_data)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu thay đổi."))
+            return redirect("org_tree", org_code=org.code)
+    return render(request, "dvk/org_form.html", {"org": org, "form": form, "title": _("Sửa thông tin tổ chức")})
+
+
+@require_http_methods(["GET", "POST"])
+def org_move(request, org_code):
+    org = request.organization
+    require_perm(request, "dvk.move_organization", org)
+    form = OrganizationMoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        new_parent = Organization.objects.filter(code=form.cleaned_data["new_parent_code"]).first()
+        # The same message for "no such code" and "not yours": no existence leak.
+        if new_parent is None or not request.user.has_perm("dvk.add_organization", new_parent):
+            form.add_error("new_parent_code", _("Không tìm thấy tổ chức này trong phạm vi bạn quản lý."))
+        else:
+            try:
+                services.organization_move(organization=org, new_parent=new_parent)
+            except ValidationError as exc:
+                _attach_errors(form, exc)
+            else:
+                messages.success(request, _("Đã chuyển “%(org)s” về “%(parent)s”.") % {"org": org.name, "parent": new_parent.name})
+                return redirect("org_tree", org_code=org.code)
+    managed = [m.organization for m in selectors.memberships_of(request.user) if m.role == "staff"]
+    return render(request, "dvk/org_move.html", {"org": org, "form": form, "managed": managed})
+
+
+@require_POST
+def org_archive(request, org_code):
+    org = request.organization
+    require_perm(request, "dvk.archive_organization", org)
+    try:
+        if org.is_archived:
+            services.organization_unarchive(organization=org)
+            messages.success(request, _("Đã khôi phục “%s”.") % org.name)
+        else:
+            services.organization_archive(organization=org)
+            messages.success(request, _("Đã lưu trữ “%s”.") % org.name)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("org_tree", org_code=org.code)
+
+
+def _pending_dir():
+    path = Path(settings.MEDIA_ROOT) / "imports" / "pending"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@require_http_methods(["GET", "POST"])
+def org_import(request, org_code):
+    """Upload → preview (nothing written) → confirm → written whole, or not at all."""
+    org = request.organization
+    require_perm(request, "dvk.import_organizations", org)
+    report = None
+    confirm_form = None
+    upload_form = ImportUploadForm()
+    if request.method == "POST" and "token" in request.POST:
+        confirm_form = ImportConfirmForm(request.POST)
+        pending = request.session.get("dvk_pending_import") or {}
+        if not confirm_form.is_valid() or pending.get("token") != confirm_form.cleaned_data["token"] or pending.get("org") != org.code:
+            messages.error(request, _("Phiên nhập đã hết hạn; hãy tải tệp lên lại."))
+            return redirect("org_import", org_code=org.code)
+        stored = _pending_dir() / f"{pending['token']}.xlsx"
+        upload = SimpleUploadedFile(pending["name"], stored.read_bytes())
+        report = tree_import(root=org, upload=upload, user=request.user, dry_run=False)
+        if report.written:
+            stored.unlink(missing_ok=True)
+            del request.session["dvk_pending_import"]
+            messages.success(
+                request,
+                _("Đã nhập xong: %(new)s tổ chức mới, %(update)s tổ chức cập nhật.")
+                % {"new": report.count("new"), "update": report.count("update")},
+            )
+            return redirect("org_tree", org_code=org.code)
+    elif request.method == "POST":
+        upload_form = ImportUploadForm(request.POST, request.FILES)
+        if upload_form.is_valid():
+            upload = upload_form.cleaned_data["file"]
+            report = tree_import(root=org, upload=upload, user=request.user, dry_run=True)
+            if not report.has_errors:
+                token = uuid.uuid4().hex
+                upload.seek(0)
+                (_pending_dir() / f"{token}.xlsx").write_bytes(upload.read())
+                request.session["dvk_pending_import"] = {"token": token, "org": org.code, "name": upload.name[:200]}
+                confirm_form = ImportConfirmForm(initial={"token": token})
+    status = 400 if report is not None and report.has_errors else 200
+    return render(
+        request,
+        "dvk/org_import.html",
+        {"org": org, "upload_form": upload_form, "confirm_form": confirm_form, "report": report, "columns": COLUMNS},
+        status=status,
+    )
+
+
+def _xlsx_response(rows, headers, filename):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append([escape_formula(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def org_import_template(request, org_code):
+    org = request.organization
+    require_perm(request, "dvk.import_organizations", org)
+    example = [["VD-CB-01", "Chi bộ Thôn 1", "Đơn vị, chi bộ, đoàn thể", "Chi bộ, đảng bộ cơ sở", org.code, ""]]
+    return _xlsx_response(example, COLUMNS, f"mau-nhap-to-chuc-{org.code}.xlsx")
+
+
+@require_GET
+def org_export(request, org_code):
+    org = request.organization
+    require_perm(request, "dvk.import_organizations", org)
+    nodes = list(selectors.subtree_of(org).filter(depth__gt=org.depth).order_by("path"))
+    by_path = {org.path: org.code, **{n.path: n.code for n in nodes}}
+    rows = [
+        [n.code, n.name, n.get_level_display(), n.get_kind_display(), by_path.get(n.path[: -n.steplen], ""), n.address]
+        for n in nodes
+    ]
+    return _xlsx_response(rows, COLUMNS, f"cay-to-chuc-{org.code}.xlsx")
+
+
+@require_GET
+def members(request, org_code):
+    org = request.organization
+    require_perm(request, "dvk.view_members", org)
+    include_subtree = request.GET.get("subtree") == "1"
+    page = _page(request, selectors.members_of(org, include_subtree=include_subtree))
+    return render(
+        request,
+        "dvk/members.html",
+        {
+            "org": org,
+            "page": page,
+            "include_subtree": include_subtree,
+            "can_manage": request.user.has_perm("dvk.manage_members", org),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def member_add(request, org_code):
+    org = request.organization
+    require_perm(request, "dvk.manage_members", org)
+    form = MembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = data.get("existing_user")
+        try:
+            membership = services.membership_grant(
+                organization=org,
+                role=data["role"],
+                user=user,
+                new_user=None if user else {k: data[k] for k in ("username", "full_name", "email", "phone", "position")},
+            )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            if user is None:
+                invitation = InvitationForm(membership.user, {"email": membership.user.email})
+                if invitation.is_valid():
+                    invitation.save(
+                        request=request,
+                        use_https=request.is_secure(),
+                        subject_template_name="registration/invitation_subject.txt",
+                        email_template_name="registration/invitation_email.txt",
+                        extra_email_context={"organization": org, "role": membership.get_role_display()},
+                    )
+            messages.success(request, _("Đã giao vai trò cho %s.") % membership.user)
+            return redirect("members", org_code=org.code)
+    return render(request, "dvk/member_form.html", {"org": org, "form": form})
+
+
+@require_POST
+def member_remove(request, org_code, membership_id):
+    org = request.organization
+    membership = selectors.membership_in_subtree(org, membership_id)
+    if membership is None:
+        raise Http404
+    require_perm(request, "dvk.manage_members", membership.organization)
+    if membership.user_id == request.user.id and membership.role == "staff":
+        messages.error(request, _("Bạn không thể tự thu hồi vai trò cán bộ của chính mình."))
+    else:
+        services.membership_revoke(membership=membership)
+        messages.success(request, _("Đã thu hồi vai trò."))
+    return redirect("members", org_code=org.code)
+
+
+@require_GET
+def audit(request, org_code):
+    org = request.organization
+    require_perm(request, "dvk.view_audit", org)
+    org_history = Organization.history.filter(path__startswith=org.path).select_related("history_user")
+    membership_history = Membership.history.filter(
+        organization__path__startswith=org.path
+    ).select_related("history_user", "user", "organization")
+    kind = request.GET.get("kind", "org")
+    rows = membership_history if kind == "membership" else org_history
+    page = _page(request, rows.order_by("-history_date"))
+    return render(request, "dvk/audit.html", {"org": org, "page": page, "kind": kind})
+
+
+@login_required
+@require_GET
+def devices(request):
+    tokens = DeviceToken.objects.filter(user=request.user, revoked_at__isnull=True).order_by("-created_at")
+    return render(request, "dvk/devices.html", {"tokens": tokens, "now": timezone.now()})
+
+
+@login_required
+@require_POST
+def device_revoke(request, pk):
+    token = get_object_or_404(DeviceToken, pk=pk, user=request.user, revoked_at__isnull=True)
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    messages.success(request, _("Đã thu hồi mã truy cập của thiết bị “%s”.") % token.name)
+    return redirect(reverse("devices"))

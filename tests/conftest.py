@@ -1,0 +1,113 @@
+"""Personas over a small tree, shared by the whole suite.
+
+    Nghệ An (province, PROV)
+    ├── Diễn Châu (commune, COMM)          ← the tenant under test
+    │   ├── Chi bộ Xóm 1 (unit, UNIT)
+    │   └── Ủy ban MTTQ xã (unit, MTTQ)
+    └── Diễn Thịnh (commune, SIBL)         ← the outsider's commune
+        └── Chi bộ Xóm 9 (unit, SIBU)
+"""
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from dvk.enums import Kind, Level, Role
+from dvk.models import Membership, Organization, User
+
+PASSWORD = "mat-khau-thu-nghiem-2026"
+
+
+def make_user(username, **extra):
+    user = User(username=username, full_name=extra.pop("full_name", username), email=f"{username}@example.test", **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def add_child(parent, code, name, level=Level.UNIT, kind=Kind.PARTY_CELL):
+    return Organization.objects.add_child(parent, {"code": code, "name": name, "level": level, "kind": kind})
+
+
+@pytest.fixture
+def tree(db):
+    province = Organization.objects.add_root(
+        {"code": "PROV", "name": "Tỉnh Nghệ An", "level": Level.PROVINCE, "kind": Kind.ADMINISTRATIVE}
+    )
+    commune = add_child(province, "COMM", "Xã Diễn Châu", Level.COMMUNE, Kind.ADMINISTRATIVE)
+    sibling = add_child(province, "SIBL", "Xã Diễn Thịnh", Level.COMMUNE, Kind.ADMINISTRATIVE)
+    unit = add_child(commune, "UNIT", "Chi bộ Xóm 1")
+    mttq = add_child(commune, "MTTQ", "Ủy ban MTTQ xã Diễn Châu", kind=Kind.FATHERLAND_FRONT)
+    sibling_unit = add_child(sibling, "SIBU", "Chi bộ Xóm 9")
+    refresh = lambda o: Organization.objects.get(pk=o.pk)  # noqa: E731
+    return type(
+        "Tree",
+        (),
+        {
+            "province": refresh(province),
+            "commune": refresh(commune),
+            "sibling": refresh(sibling),
+            "unit": refresh(unit),
+            "mttq": refresh(mttq),
+            "sibling_unit": refresh(sibling_unit),
+        },
+    )
+
+
+def _persona(username, org, role):
+    user = make_user(username)
+    if org is not None:
+        Membership.objects.create(user=user, organization=org, role=role)
+    return user
+
+
+@pytest.fixture
+def province_staff(tree):
+    return _persona("can-bo-tinh", tree.province, Role.STAFF)
+
+
+@pytest.fixture
+def commune_staff(tree):
+    return _persona("can-bo-xa", tree.commune, Role.STAFF)
+
+
+@pytest.fixture
+def secretary(tree):
+    return _persona("bi-thu", tree.unit, Role.SECRETARY)
+
+
+@pytest.fixture
+def outsider(tree):
+    """Staff of the sibling commune: same province, other tenant."""
+    return _persona("can-bo-xa-ben", tree.sibling, Role.STAFF)
+
+
+@pytest.fixture
+def nobody(tree):
+    return _persona("khong-vai-tro", None, None)
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_commune_staff(commune_staff):
+    return client_for(commune_staff)
+
+
+@pytest.fixture
+def as_outsider(outsider):
+    return client_for(outsider)
+
+
+def table_counts():
+    """Row count of every table in the database (audit tables included)."""
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
+            counts[table] = cursor.fetchone()[0]
+    return counts
