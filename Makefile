@@ -35,7 +35,7 @@ static/vendor/.built: node_modules/.installed
 	cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css static/vendor/
 	cp node_modules/bootstrap-icons/font/fonts/* static/vendor/fonts/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
-	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.min.js
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map static/vendor/
 	cp node_modules/idb/build/umd.js static/vendor/idb.umd.js
 	cp node_modules/@fontsource/tinos/files/tinos-*-400-normal.woff2 node_modules/@fontsource/tinos/files/tinos-*-700-normal.woff2 static/vendor/tinos/
 	touch $@

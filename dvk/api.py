@@ -24,6 +24,7 @@ from .serializers import (
     OrganizationSerializer,
     TokenRequestSerializer,
 )
+from .lockout import LOCKED_MESSAGE
 from .tenancy import ORG_KWARG, resolve_acting_organization
 
 
@@ -93,12 +94,6 @@ class TokenListCreateView(APIView):
             return [permissions.AllowAny()]
         return [permissions.IsAuthenticated()]
 
-    def get_authenticators(self):
-        # Obtaining a token takes credentials in the body, never a session (no CSRF exemption needed).
-        if self.request.method == "POST":
-            return []
-        return super().get_authenticators()
-
     @extend_schema(responses=DeviceTokenSerializer(many=True), summary="Các mã truy cập thiết bị của tôi")
     def get(self, request):
         tokens = DeviceToken.objects.filter(user=request.user, revoked_at__isnull=True).order_by("-created_at")
@@ -110,10 +105,7 @@ class TokenListCreateView(APIView):
         serializer.is_valid(raise_exception=True)
         credentials = {"username": serializer.validated_data["username"]}
         if AxesProxyHandler.is_locked(request._request, credentials):
-            return Response(
-                {"detail": _("Tài khoản tạm thời bị khóa 30 phút do đăng nhập sai quá nhiều lần.")},
-                status=status.HTTP_403_FORBIDDEN,
-            )
+            return Response({"detail": LOCKED_MESSAGE}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         user = authenticate(
             request._request,
             username=serializer.validated_data["username"],

@@ -20,6 +20,17 @@ class ExcelError(Exception):
     """A file-level problem, with a message for the user in Vietnamese."""
 
 
+def _is_forbidden_xml(exc):
+    """True if defusedxml refused the XML, even when openpyxl wrapped its error in another."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if exc.__class__.__module__.startswith("defusedxml"):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 @dataclass
 class Sheet:
     headers: list
@@ -76,7 +87,7 @@ def read_sheet(upload, *, max_rows=None):
     try:
         workbook = openpyxl.load_workbook(upload, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
-        if exc.__class__.__module__.startswith("defusedxml"):
+        if _is_forbidden_xml(exc):
             raise ExcelError(_("Tệp Excel chứa nội dung XML bị cấm (thực thể hoặc DTD); có thể là tệp độc hại.")) from None
         raise ExcelError(_("Tệp Excel bị hỏng hoặc không đọc được.")) from None
     try:
@@ -103,7 +114,7 @@ def read_sheet(upload, *, max_rows=None):
     except ExcelError:
         raise
     except Exception as exc:
-        if exc.__class__.__module__.startswith("defusedxml"):
+        if _is_forbidden_xml(exc):
             raise ExcelError(_("Tệp Excel chứa nội dung XML bị cấm (thực thể hoặc DTD); có thể là tệp độc hại.")) from None
         raise ExcelError(_("Tệp Excel bị hỏng hoặc không đọc được.")) from None
     finally:

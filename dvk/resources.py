@@ -83,6 +83,16 @@ class OrganizationResource(resources.ModelResource):
             return self.created[code]
         return self.get_queryset().filter(code=code).first()
 
+    def _parent_changed(self, instance):
+        parent = Organization.objects.get_parent(instance)
+        return parent is not None and parent.code != (self._row.get("Mã cấp trên") or "")
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        # An unchanged row whose parent differs must reach validation, which refuses the move.
+        if instance.pk is not None and (instance.pk == self.root.pk or self._parent_changed(instance)):
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
         try:
@@ -108,7 +118,7 @@ class OrganizationResource(resources.ModelResource):
             current_parent = Organization.objects.get_parent(instance)
             if instance.pk == self.root.pk:
                 errors.setdefault("code", []).append(_("Không thể sửa chính tổ chức đang thao tác qua tệp nhập."))
-            elif current_parent is not None and current_parent.code != parent_code:
+            elif self._parent_changed(instance):
                 errors.setdefault("parent_code", []).append(
                     _("“%(name)s” đang thuộc “%(parent)s”: nhập Excel không chuyển tổ chức, hãy dùng chức năng Chuyển.")
                     % {"name": instance.name, "parent": current_parent.name}

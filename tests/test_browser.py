@@ -1,0 +1,75 @@
+"""Real Chromium (Debian's, driven by Playwright) on a desktop, a tablet and a phone."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dvk.models import Organization
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+VIEWPORTS = {"desktop": (1366, 900), "tablet": (768, 1024), "phone": (390, 844)}
+SHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # around it are plain synchronous ones.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("device", sorted(VIEWPORTS))
+def test_staff_logs_in_and_browses_the_tree(device, browser, live_server, commune_staff, tree):
+    for i in range(3):
+        Organization.objects.add_child(
+            Organization.objects.get(code="UNIT"),
+            {"code": f"TO{i}", "name": f"Tổ tự quản số {i} có tên khá dài để thử xuống dòng", "level": "unit",
+             "kind": "community"},
+        )
+    width, height = VIEWPORTS[device]
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+
+    page.goto(f"{live_server.url}/o/COMM/")
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", "can-bo-xa")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/o/COMM/")
+    assert page.locator("h1").inner_text().startswith("Xã Diễn Châu")
+
+    # Lazy expansion through htmx (proves the scripts load under the Content-Security-Policy).
+    page.click("#node-UNIT .btn-expand")
+    page.wait_for_selector("#children-UNIT #node-TO0")
+
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{device}: the page scrolls sideways by {overflow}px"
+
+    if device != "desktop":
+        # Below Bootstrap's lg breakpoint the menu folds behind the toggler.
+        assert not page.is_visible("#org-switcher")
+        page.click(".navbar-toggler")
+    page.wait_for_selector("#org-switcher", state="visible")
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"tree-{device}.png"), full_page=True)
+    assert problems == []
+    context.close()
