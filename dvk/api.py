@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors
+from .lockout import LOCKED_MESSAGE
 from .models import DeviceToken
 from .serializers import (
     DeviceTokenSerializer,
@@ -24,7 +25,6 @@ from .serializers import (
     OrganizationSerializer,
     TokenRequestSerializer,
 )
-from .lockout import LOCKED_MESSAGE
 from .tenancy import ORG_KWARG, resolve_acting_organization
 
 

@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from .selectors import organizations_of
 
 
@@ -6,8 +8,11 @@ def acting_organization(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    org = getattr(request, "organization", None)
     return {
-        "acting_org": getattr(request, "organization", None),
+        "acting_org": org,
         "my_organizations": organizations_of(user),
-        "dvk_demo": __import__("django.conf").conf.settings.DVK_DEMO,
+        "nav_can_view_members": org is not None and user.has_perm("dvk.view_members", org),
+        "nav_can_view_audit": org is not None and user.has_perm("dvk.view_audit", org),
+        "dvk_demo": settings.DVK_DEMO,
     }

@@ -13,6 +13,10 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 MAX_ZIP_ENTRIES = 1000
+
+
+def _forbidden_xml_message():
+    return _("Tệp Excel chứa nội dung XML bị cấm (thực thể hoặc DTD); có thể là tệp độc hại.")
 MAX_COMPRESSION_RATIO = 200
 
 
@@ -88,7 +92,7 @@ def read_sheet(upload, *, max_rows=None):
         workbook = openpyxl.load_workbook(upload, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
         if _is_forbidden_xml(exc):
-            raise ExcelError(_("Tệp Excel chứa nội dung XML bị cấm (thực thể hoặc DTD); có thể là tệp độc hại.")) from None
+            raise ExcelError(_forbidden_xml_message()) from None
         raise ExcelError(_("Tệp Excel bị hỏng hoặc không đọc được.")) from None
     try:
         sheet = workbook.worksheets[0]
@@ -115,7 +119,7 @@ def read_sheet(upload, *, max_rows=None):
         raise
     except Exception as exc:
         if _is_forbidden_xml(exc):
-            raise ExcelError(_("Tệp Excel chứa nội dung XML bị cấm (thực thể hoặc DTD); có thể là tệp độc hại.")) from None
+            raise ExcelError(_forbidden_xml_message()) from None
         raise ExcelError(_("Tệp Excel bị hỏng hoặc không đọc được.")) from None
     finally:
         workbook.close()

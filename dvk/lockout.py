@@ -5,7 +5,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 LOCKED_MESSAGE = _(
-    "Tài khoản tạm thời bị khóa 30 phút do đăng nhập sai quá 5 lần. Nếu quên mật khẩu, hãy dùng chức năng “Quên mật khẩu”."
+    "Tài khoản tạm thời bị khóa 30 phút do đăng nhập sai quá 5 lần. "
+    "Nếu quên mật khẩu, hãy dùng chức năng “Quên mật khẩu”."
 )
 
 

@@ -195,3 +195,6 @@ class TreeImport(ProducedByOrganization, models.Model):
         verbose_name = _("lần nhập cây tổ chức")
         verbose_name_plural = _("các lần nhập cây tổ chức")
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.file_name} → {self.organization}"

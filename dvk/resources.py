@@ -35,7 +35,11 @@ class ChoiceWidget(widgets.Widget):
             return self.lookup[key]
         raise ValueError(
             _("%(what)s “%(value)s” không hợp lệ; dùng một trong: %(allowed)s.")
-            % {"what": self.what, "value": value, "allowed": ", ".join(str(label) for _v, label in self.choices.choices)}
+            % {
+                "what": self.what,
+                "value": value,
+                "allowed": ", ".join(str(label) for _v, label in self.choices.choices),
+            }
         )
 
     def render(self, value, obj=None, **kwargs):

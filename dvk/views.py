@@ -31,6 +31,7 @@ from .models import DeviceToken, Membership, Organization
 from .resources import COLUMNS
 
 PAGE_SIZE = 50
+NEW_PERSON_FIELDS = ("username", "full_name", "email", "phone", "position")
 
 
 class InvitationForm(PasswordResetForm):
@@ -75,9 +76,8 @@ def _breadcrumbs(request, org):
     reachable = [m.organization.path for m in selectors.memberships_of(request.user)]
     crumbs = []
     for ancestor in selectors.ancestors_of(org):
-        crumbs.append(
-            {"organization": ancestor, "link": request.user.is_superuser or any(ancestor.path.startswith(p) for p in reachable)}
-        )
+        link = request.user.is_superuser or any(ancestor.path.startswith(p) for p in reachable)
+        crumbs.append({"organization": ancestor, "link": link})
     return crumbs
 
 
@@ -184,7 +184,9 @@ def org_move(request, org_code):
             except ValidationError as exc:
                 _attach_errors(form, exc)
             else:
-                messages.success(request, _("Đã chuyển “%(org)s” về “%(parent)s”.") % {"org": org.name, "parent": new_parent.name})
+                messages.success(
+                    request, _("Đã chuyển “%(org)s” về “%(parent)s”.") % {"org": org.name, "parent": new_parent.name}
+                )
                 return redirect("org_tree", org_code=org.code)
     managed = [m.organization for m in selectors.memberships_of(request.user) if m.role == "staff"]
     return render(request, "dvk/org_move.html", {"org": org, "form": form, "managed": managed})
@@ -223,7 +225,8 @@ def org_import(request, org_code):
     if request.method == "POST" and "token" in request.POST:
         confirm_form = ImportConfirmForm(request.POST)
         pending = request.session.get("dvk_pending_import") or {}
-        if not confirm_form.is_valid() or pending.get("token") != confirm_form.cleaned_data["token"] or pending.get("org") != org.code:
+        valid = confirm_form.is_valid() and pending.get("token") == confirm_form.cleaned_data["token"]
+        if not valid or pending.get("org") != org.code:
             messages.error(request, _("Phiên nhập đã hết hạn; hãy tải tệp lên lại."))
             return redirect("org_import", org_code=org.code)
         stored = _pending_dir() / f"{pending['token']}.xlsx"
@@ -327,7 +330,7 @@ def member_add(request, org_code):
                 organization=org,
                 role=data["role"],
                 user=user,
-                new_user=None if user else {k: data[k] for k in ("username", "full_name", "email", "phone", "position")},
+                new_user=None if user else {k: data[k] for k in NEW_PERSON_FIELDS},
             )
         except ValidationError as exc:
             _attach_errors(form, exc)

@@ -19,7 +19,8 @@ PASSWORD = "mat-khau-thu-nghiem-2026"
 
 
 def make_user(username, **extra):
-    user = User(username=username, full_name=extra.pop("full_name", username), email=f"{username}@example.test", **extra)
+    full_name = extra.pop("full_name", username)
+    user = User(username=username, full_name=full_name, email=f"{username}@example.test", **extra)
     user.set_password(PASSWORD)
     user.save()
     return user

@@ -48,7 +48,7 @@ def test_valid_file_previews_without_writing_then_imports_on_confirm(as_commune_
     assert Organization.objects.get_parent(xom2).code == "COMM"
     village = Organization.objects.get(code="XOM2-BCTMT")
     assert Organization.objects.get_parent(village).code == "XOM2" and village.level == "village"
-    assert Organization.find_problems() == ([], [], [], [], [])
+    assert Organization.objects.find_problems() == ([], [], [], [], [])
     assert xom2.history.count() == 1
     from django_scopes import scopes_disabled
 

@@ -53,7 +53,7 @@ def test_province_staff_moves_a_unit_between_communes_keeping_code_and_roles(pro
     assert Membership.objects.filter(user=secretary, organization=unit).exists()
     reasons = [h.history_change_reason for h in unit.history.all()]
     assert any("Xã Diễn Châu" in (r or "") for r in reasons)
-    assert Organization.find_problems() == ([], [], [], [], [])
+    assert Organization.objects.find_problems() == ([], [], [], [], [])
 
 
 def test_commune_staff_cannot_move_a_unit_to_a_commune_they_do_not_manage(as_commune_staff, tree):

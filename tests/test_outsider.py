@@ -18,7 +18,6 @@ from dvk.models import DeviceToken, Membership
 from tests.conftest import client_for
 from tests.outsider import missing_cases, object_urls, schema_object_paths
 
-
 # name -> function(victim) -> list of (method, url). Every URL is tried as the outsider.
 CASES = {
     "org_tree": lambda v: [("get", "/o/COMM/"), ("get", "/o/UNIT/")],

@@ -88,3 +88,14 @@ def test_dates_render_dd_mm_yyyy_in_ho_chi_minh_time(as_commune_staff, commune_s
     Membership.objects.filter(user=commune_staff).update(created_at=moment)
     body = as_commune_staff.get(reverse("members", args=["COMM"])).content.decode()
     assert "05/03/2026" in body
+
+
+def test_pagination_keeps_the_search_and_replaces_the_page(as_commune_staff, tree):
+    from dvk.models import Organization
+
+    for i in range(55):
+        Organization.objects.add_child(
+            tree.commune, {"code": f"P{i:02d}", "name": f"Chi bộ Thôn {i}", "level": "unit", "kind": "party_cell"}
+        )
+    body = as_commune_staff.get(reverse("org_tree", args=["COMM"]), {"q": "thon", "page": "1"}).content.decode()
+    assert 'href="?q=thon&amp;page=2"' in body

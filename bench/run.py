@@ -1,0 +1,140 @@
+"""`make bench`: the tree pages on a national-size tree, on PostgreSQL with DEBUG off.
+
+Builds (once) a `dvk_bench` database with `generate_scale --provinces 34 --communes 100
+--units 40` (≈139,000 organisations), then times whole requests through Django's handler as
+a logged-in user: session, the middleware's role check and scope, the view and the template.
+Reports the median after warm-up and the query count, next to the same page for a small
+subtree to show the count does not depend on the subtree's size.
+
+Usage: python bench/run.py [--rebuild] [--runs 30]
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["DJANGO_SETTINGS_MODULE"] = "dvk.settings.test"
+os.environ.setdefault("DVK_DB_NAME", "dvk_bench")
+DB = os.environ["DVK_DB_NAME"]
+SIZE = {"provinces": 34, "communes": 100, "units": 40}
+TARGETS_MS = {"province": 300, "commune": 100}
+
+
+def ensure_database(rebuild):
+    import psycopg2
+
+    conn = psycopg2.connect(host=os.environ.get("DVK_DB_HOST", "127.0.0.1"), user="postgres", dbname="postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB])
+        exists = cur.fetchone() is not None
+        if exists and rebuild:
+            cur.execute(f'DROP DATABASE "{DB}" WITH (FORCE)')
+            exists = False
+        if not exists:
+            cur.execute(f'CREATE DATABASE "{DB}"')
+    conn.close()
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], check=True, cwd=ROOT)
+
+    import django
+
+    django.setup()
+    from dvk.models import Organization
+
+    expected = SIZE["provinces"] * (1 + SIZE["communes"] * (1 + SIZE["units"]))
+    have = Organization.objects.filter(code__regex=r"^S[0-9]+(-|$)").count()
+    if have != expected:
+        print(f"Building the national tree in {DB} ({expected:,} organisations)...", flush=True)
+        started = time.perf_counter()
+        subprocess.run(
+            [*manage, "generate_scale", "--reset", *[f"--{k}={v}" for k, v in SIZE.items()]], check=True, cwd=ROOT
+        )
+        print(f"  built in {time.perf_counter() - started:.1f} s", flush=True)
+    subprocess.run([*manage, "shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')"],
+                   check=True, cwd=ROOT)
+
+
+def measure(client, url, runs, warmup=5):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        assert client.get(url).status_code == 200, url
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    return statistics.median(timings), len(ctx.captured_queries)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the benchmark database")
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    ensure_database(args.rebuild)
+
+    from django.conf import settings
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from dvk.models import Organization, User
+
+    assert not settings.DEBUG
+    setup_test_environment()  # lets the test client render responses; DEBUG stays off
+    province = Organization.objects.get(code="S01")
+    commune = Organization.objects.get(code="S01-C001")
+    subtree = {
+        "province": Organization.objects.filter(path__startswith=province.path).count(),
+        "commune": Organization.objects.filter(path__startswith=commune.path).count(),
+    }
+
+    def client_for(username):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        return client
+
+    province_client, commune_client = client_for("scale-tinh"), client_for("scale-xa")
+    rows = [
+        ("province", "tree page", province_client, "/o/S01/"),
+        ("province", "tree page, page 2", province_client, "/o/S01/?page=2"),
+        ("province", "search in subtree", province_client, "/o/S01/?q=chi+bo+thon+12"),
+        ("commune", "tree page", commune_client, "/o/S01-C001/"),
+        ("commune", "children (htmx)", commune_client, "/o/S01-C001/children/"),
+        ("unit", "tree page (small subtree)", commune_client, "/o/S01-C001-U01/"),
+        ("province", "API children", province_client, "/api/v1/o/S01/children/"),
+    ]
+    results = []
+    print(f"\nDVK bench on {DB}: {Organization.objects.count():,} organisations, DEBUG={settings.DEBUG}, "
+          f"median of {args.runs} after 5 warm-up requests")
+    print(f"{'level':9} {'page':28} {'subtree':>8} {'median ms':>10} {'queries':>8}  target")
+    for level, label, client, url in rows:
+        median, queries = measure(client, url, args.runs)
+        target = TARGETS_MS.get(level) if label == "tree page" else None
+        size = subtree.get(level, 1)
+        verdict = "" if target is None else (f"< {target} ms {'OK' if median < target else 'MISSED'}")
+        print(f"{level:9} {label:28} {size:>8,} {median:>10.1f} {queries:>8}  {verdict}")
+        results.append({"level": level, "page": label, "url": url, "subtree": size, "median_ms": round(median, 2),
+                        "queries": queries, "target_ms": target})
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "tree.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    same = {r["queries"] for r in results if r["page"].startswith("tree page")}
+    print(f"\nquery count of the tree page at province, commune and unit: {sorted(same)} "
+          f"({'independent of subtree size' if len(same) == 1 else 'DIFFERS'})")
+
+
+if __name__ == "__main__":
+    main()
