@@ -5,7 +5,7 @@ treebeard would compute them, because one `add_child` per node (several queries 
 too slow for ~139,000 nodes. Consequences, acceptable for synthetic data:
 
 * no django-simple-history rows are written for the generated organisations, neither when
-  they are created nor when `delete_scale_trees` removes them;
+  they are created nor, usually, when `delete_scale_trees` removes them;
 * `Organization.save()` is not called, so `name` is cleaned and `search_name` filled here.
 
 Generated codes carry the `S` prefix (`S01`, `S01-C001`, `S01-C001-U01`) so they never clash
