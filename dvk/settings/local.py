@@ -27,3 +27,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = "memory://"
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# WhiteNoise warns on every request when STATIC_ROOT is missing; outside production
+# (where collectstatic fills it) static files come from the finders, so an empty one does.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -27,3 +27,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# WhiteNoise warns on every request when STATIC_ROOT is missing; outside production
+# (where collectstatic fills it) static files come from the finders, so an empty one does.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
