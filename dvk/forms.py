@@ -46,9 +46,15 @@ class OrganizationCreateForm(BootstrapMixin, forms.ModelForm):
         return code
 
 class OrganizationUpdateForm(BootstrapMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
     class Meta:
         model = Organization
         fields = ["name", "kind", "address"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
 
 class OrganizationMoveForm(BootstrapMixin, forms.Form):
     new_parent_code = forms.CharField(

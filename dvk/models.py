@@ -58,8 +58,11 @@ class Organization(MP_Node):
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     archived_at = models.DateTimeField(_("lưu trữ lúc"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Incremented by every edit through the services: two people editing the same node from
+    # stale forms cannot silently overwrite each other (optimistic locking).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["numchild", "search_name"])
+    history = HistoricalRecords(excluded_fields=["numchild", "search_name", "version"])
 
     class Meta:
         verbose_name = _("tổ chức")

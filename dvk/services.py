@@ -3,7 +3,7 @@
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
@@ -43,8 +43,17 @@ def organization_create(*, parent, name, level, kind, code="", address=""):
 
 
 @transaction.atomic
-def organization_update(*, organization, name, kind, address):
-    """Renames or re-describes a node; the code and the place in the tree stay."""
+def organization_update(*, organization, name, kind, address, expected_version=None):
+    """Renames or re-describes a node; the code and the place in the tree stay.
+
+    `expected_version` is the version the editor's form was built from: if someone saved
+    in between, the edit is refused rather than overwriting theirs."""
+    current = Organization.objects.select_for_update().get(pk=organization.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise ValidationError(
+            _("Thông tin tổ chức vừa được người khác sửa. Hãy tải lại trang để xem bản mới rồi sửa lại.")
+        )
+    organization.version = current.version + 1
     organization.name = name
     organization.kind = kind
     organization.address = address
@@ -116,10 +125,15 @@ def membership_grant(*, organization, role, user=None, new_user=None):
         )
         user.set_unusable_password()
         user.full_clean()
-        user.save()
-    if Membership.objects.filter(user=user, organization=organization, role=role).exists():
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # the same person added from two tabs at once
+            raise ValidationError({"username": _("Tên đăng nhập này vừa được tạo; hãy thử lại.")}) from None
+    membership, created = Membership.objects.get_or_create(user=user, organization=organization, role=role)
+    if not created:
         raise ValidationError(_("Người này đã có vai trò này tại tổ chức này."))
-    return Membership.objects.create(user=user, organization=organization, role=role)
+    return membership
 
 
 @transaction.atomic

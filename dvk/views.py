@@ -158,8 +158,9 @@ def org_edit(request, org_code):
     require_perm(request, "dvk.change_organization", org)
     form = OrganizationUpdateForm(request.POST or None, instance=org)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
-            services.organization_update(organization=org, **form.cleaned_data)
+            services.organization_update(organization=org, expected_version=data.pop("version"), **data)
         except ValidationError as exc:
             _attach_errors(form, exc)
         else:

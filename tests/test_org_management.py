@@ -34,7 +34,8 @@ def test_add_refuses_a_duplicate_code_with_a_message(as_commune_staff, tree):
 
 def test_rename_keeps_code_and_records_history(as_commune_staff, commune_staff, tree):
     response = as_commune_staff.post(
-        reverse("org_edit", args=["UNIT"]), {"name": "Chi bộ Xóm Một", "kind": "party_cell", "address": "Xóm 1"}
+        reverse("org_edit", args=["UNIT"]),
+        {"name": "Chi bộ Xóm Một", "kind": "party_cell", "address": "Xóm 1", "version": 1},
     )
     assert response.status_code == 302
     unit = Organization.objects.get(code="UNIT")
@@ -115,3 +116,35 @@ def test_staff_revokes_a_role_below_and_audit_shows_it(as_commune_staff, secreta
 def test_member_list_of_the_subtree(as_commune_staff, secretary):
     body = as_commune_staff.get(reverse("members", args=["COMM"]), {"subtree": "1"}).content.decode()
     assert "bi-thu" in body and "can-bo-xa" in body
+
+
+def test_two_editors_from_the_same_version_do_not_overwrite_each_other(as_commune_staff, province_staff, tree):
+    first = {"name": "Tên của người thứ nhất", "kind": "party_cell", "address": "", "version": 1}
+    second = {"name": "Tên của người thứ hai", "kind": "party_cell", "address": "", "version": 1}
+    assert as_commune_staff.post(reverse("org_edit", args=["UNIT"]), first).status_code == 302
+    response = client_for(province_staff).post(reverse("org_edit", args=["UNIT"]), second)
+    assert response.status_code == 200
+    assert "vừa được người khác sửa" in response.content.decode()
+    assert Organization.objects.get(code="UNIT").name == "Tên của người thứ nhất"
+
+
+def test_granting_the_same_role_twice_answers_with_a_message(as_commune_staff, secretary, tree):
+    data = {"role": "secretary", "username": "bi-thu"}
+    response = as_commune_staff.post(reverse("member_add", args=["UNIT"]), data)
+    assert response.status_code == 200
+    assert "đã có vai trò này" in response.content.decode()
+    assert Membership.objects.filter(user=secretary).count() == 1
+
+
+def test_explicit_guardian_grant_opens_one_organization(tree):
+    from guardian.shortcuts import assign_perm
+
+    from tests.conftest import make_user
+
+    viewer = make_user("xem-nhat-ky")
+    Membership.objects.create(user=viewer, organization=tree.commune, role="member")
+    client = client_for(viewer)
+    assert client.get(reverse("audit", args=["COMM"])).status_code == 403
+    assign_perm("dvk.view_audit", viewer, tree.commune)
+    assert client.get(reverse("audit", args=["COMM"])).status_code == 200
+    assert client.get(reverse("audit", args=["UNIT"])).status_code == 403  # grants are per object
