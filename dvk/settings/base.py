@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "import_export",
     "django_celery_beat",
     "dvk",
+    "campaigns",
+    "models_registry",
 ]
 
 MIDDLEWARE = [
