@@ -295,6 +295,9 @@ class ComplianceSnapshot(models.Model):
     class Meta:
         verbose_name = _("ảnh chụp kết quả")
 
+    def __str__(self):
+        return f"{self.campaign} @ {self.taken_at:%d/%m/%Y}"
+
 
 class Reminder(ProducedByOrganization, models.Model):
     """One reminder: a milestone occurrence, an organisation, an offset. Claimed before
