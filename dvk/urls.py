@@ -20,12 +20,14 @@ org_patterns = [
     path("members/add/", views.member_add, name="member_add"),
     path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
     path("audit/", views.audit, name="audit"),
+    path("campaigns/", include("campaigns.urls")),
 ]
 
 api_org_patterns = [
     path("", api.OrganizationDetailView.as_view(), name="organization"),
     path("children/", api.OrganizationChildrenView.as_view(), name="organization_children"),
     path("members/", api.MembershipListView.as_view(), name="members"),
+    path("campaigns/", include("campaigns.api_urls")),
 ]
 
 api_patterns = [
