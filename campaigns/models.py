@@ -314,6 +314,9 @@ class Reminder(ProducedByOrganization, models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     recipients = models.PositiveSmallIntegerField(default=0)
+    # What the sweep found when it made the row (what is missing, who is told, through which
+    # organisation), so a batch task renders the message from the row alone.
+    details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TenantManager()

@@ -1,9 +1,12 @@
 """Reads of campaigns, inside the acting organisation's scope."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
+
+from dvk.models import Organization
+from dvk.selectors import find_in_subtree
 
 from .enums import CampaignStatus
-from .models import Campaign
+from .models import Campaign, Milestone, Quota
 
 
 def campaigns_here():
@@ -16,13 +19,18 @@ def campaign_in_scope(pk):
     return campaigns_here().filter(pk=pk).first()
 
 
-def campaigns_for_list(org, *, status=None):
-    """Campaigns issued at or above `org`, or below it, with their counts (one query)."""
+def campaigns_for_list(org, *, status=None, include_drafts=True):
+    """Campaigns issued at or above `org`, or below it, with their counts (one query).
+
+    `include_drafts=False` for a viewer who is not staff here: the scope shows the drafts of
+    the subtree, but only staff may open them."""
     qs = campaigns_here().annotate(
         quota_count=Count("quotas", distinct=True), milestone_count=Count("milestones", distinct=True)
     )
     if status:
         qs = qs.filter(status=status)
+    if not include_drafts:
+        qs = qs.exclude(status=CampaignStatus.DRAFT)
     return qs.order_by("-period_start", "organization__path", "number")
 
 
@@ -53,3 +61,52 @@ def derived_campaign_paths(campaign):
             "organization__path", flat=True
         )
     )
+
+
+def with_details(campaigns):
+    """`campaigns` with everything a full description shows, in a fixed number of queries."""
+    return campaigns.prefetch_related(*detail_lookups())
+
+
+def detail_lookups():
+    codes = Organization.objects.only("id", "code", "name", "path")
+    return [
+        "fields",
+        Prefetch("target_organizations", queryset=codes.order_by("path")),
+        Prefetch(
+            "quotas",
+            queryset=Quota.objects.prefetch_related(
+                Prefetch("organizations", queryset=codes.order_by("path")),
+                Prefetch("excluded", queryset=codes.order_by("path")),
+            ),
+        ),
+        Prefetch("milestones", queryset=Milestone.objects.select_related("kind")),
+    ]
+
+
+def compliance_root(acting_org, campaign, code=""):
+    """(start, node) of a compliance view: `start` is where the viewer's drill-down begins (the
+    acting organisation, or the campaign's level when acting above it) and `node` the
+    organisation `code` names, if it lies in the acting organisation's subtree and in the
+    campaign's; None otherwise (the caller answers 404). A node above the campaign's level
+    stands for the level itself."""
+    level = campaign.organization
+    start = acting_org if acting_org.path.startswith(level.path) else level
+    if not code:
+        return start, start
+    node = find_in_subtree(acting_org, code)
+    if node is None:
+        return None
+    if node.path.startswith(start.path):
+        return start, node
+    if start.path.startswith(node.path):
+        return start, start
+    return None
+
+
+def drill_path(start, node):
+    """The organisations from `start` down to `node`'s parent, for a breadcrumb (one query)."""
+    if node.pk == start.pk:
+        return []
+    paths = [p for p in node.ancestor_paths()[:-1] if p.startswith(start.path)]
+    return list(Organization.objects.filter(path__in=paths).order_by("depth"))

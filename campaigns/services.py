@@ -3,11 +3,14 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+
+from dvk.text import normalize_search
 
 from .compliance import take_snapshot
 from .enums import CampaignStatus
-from .models import Campaign, ComplianceSnapshot, Milestone, Quota
+from .models import Campaign, ComplianceSnapshot, Milestone, MilestoneKind, Quota
 
 COPIED_FIELDS = (
     "issuing_body",
@@ -62,7 +65,7 @@ def _set_lineage(campaign):
 
 
 @transaction.atomic
-def campaign_create(*, organization, user, fields=(), **data):
+def campaign_create(*, organization, user, fields=(), target_organizations=(), **data):
     """Creates a draft campaign for `organization` (its level)."""
     campaign = Campaign(organization=organization, created_by=user, status=CampaignStatus.DRAFT, **data)
     if campaign.period_end < campaign.period_start:
@@ -71,11 +74,12 @@ def campaign_create(*, organization, user, fields=(), **data):
     campaign.save()
     _set_lineage(campaign)
     campaign.fields.set(fields)
+    campaign.target_organizations.set(target_organizations)
     return campaign
 
 
 @transaction.atomic
-def campaign_update(*, campaign, expected_version=None, fields=None, **data):
+def campaign_update(*, campaign, expected_version=None, fields=None, target_organizations=None, **data):
     """Edits a campaign. Refused when someone saved since `expected_version` was read."""
     current = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if expected_version is not None and current.version != expected_version:
@@ -91,6 +95,8 @@ def campaign_update(*, campaign, expected_version=None, fields=None, **data):
     campaign.save()
     if fields is not None:
         campaign.fields.set(fields)
+    if target_organizations is not None:
+        campaign.target_organizations.set(target_organizations)
     return campaign
 
 
@@ -158,6 +164,11 @@ def quota_save(*, campaign, quota=None, organizations=(), excluded=(), **data):
 
 
 @transaction.atomic
+def quota_delete(*, quota):
+    quota.delete()
+
+
+@transaction.atomic
 def milestone_save(*, campaign, milestone=None, **data):
     """Adds or edits a milestone, checking it against the campaign's other milestones."""
     milestone = milestone or Milestone(campaign=campaign)
@@ -196,8 +207,13 @@ def campaign_derive(*, parent, organization, user, number, title, issuing_body_n
     campaign.save()
     _set_lineage(campaign)
     campaign.fields.set(parent.fields.all())
+    campaign.target_organizations.set(
+        parent.target_organizations.filter(path__startswith=organization.path).exclude(pk=organization.pk)
+    )
     for quota in parent.quotas.prefetch_related("organizations", "excluded"):
         picked, excluded = list(quota.organizations.all()), list(quota.excluded.all())
+        # The copy must not read the original's prefetched picks: set() would diff against them.
+        quota._prefetched_objects_cache = {}
         quota.pk = None
         quota.campaign = campaign
         quota._state.adding = True
@@ -210,3 +226,25 @@ def campaign_derive(*, parent, organization, user, number, title, issuing_body_n
         milestone._state.adding = True
         milestone.save()
     return campaign
+
+
+@transaction.atomic
+def milestone_delete(*, milestone):
+    """Removes a milestone; a published campaign keeps at least one."""
+    campaign = milestone.campaign
+    if campaign.status != CampaignStatus.DRAFT and not campaign.milestones.exclude(pk=milestone.pk).exists():
+        raise ValidationError(_("Kế hoạch đã ban hành phải còn ít nhất một mốc thời gian."))
+    milestone.delete()
+
+
+def milestone_kind_create(*, name, sequence=None, is_window=False):
+    """A kind of milestone staff add to the shared list; its code is the name's slug, made unique."""
+    name = " ".join(name.split())
+    if MilestoneKind.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("Đã có loại mốc thời gian “%s”.") % name})
+    base = slugify(normalize_search(name))[:34] or "moc"
+    code, n = base, 1
+    while MilestoneKind.objects.filter(code=code).exists():
+        n += 1
+        code = f"{base}-{n}"
+    return MilestoneKind.objects.create(code=code, name=name, sequence=sequence, is_window=is_window)

@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
+from .notifications import unread_count
 from .selectors import organizations_of
 
 
@@ -15,4 +17,6 @@ def acting_organization(request):
         "nav_can_view_members": org is not None and user.has_perm("dvk.view_members", org),
         "nav_can_view_audit": org is not None and user.has_perm("dvk.view_audit", org),
         "dvk_demo": settings.DVK_DEMO,
+        # Counted only when a template shows it (the header does): one indexed COUNT.
+        "notifications_unread": SimpleLazyObject(lambda: unread_count(user)),
     }

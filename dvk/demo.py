@@ -1,26 +1,44 @@
 """Demo data for `manage.py seed_demo`: a realistic tree, demo accounts, and the builder.
 
-The data are plain Python structures (a nested tree of dicts, a list of accounts) so that later
-steps (campaigns, registrations...) can be added beside them. `build()` runs the functions of
-`BUILD_STEPS` in order inside one transaction; each step reads and extends a `DemoContext`.
+The data are plain Python structures (a nested tree of dicts, a list of accounts). Feature apps
+add theirs without the core importing them: every installed app may have a `demo` module
+(`campaigns/demo.py`, `models_registry/demo.py`...), found by `demo_modules()` in app order
+(dvk first), which may define
+
+* `BUILD_STEPS`: functions of a `DemoContext`, run in app order inside one transaction;
+* `FINISH_STEPS`: run after every app's build steps, in the same transaction (closing the
+  history campaigns once their registrations exist, say);
+* `AFTER_COMMIT_STEPS`: run once the transaction has committed (the reminder sweep, which
+  manages its own transactions and hands mail over on commit);
+* `RESET_STEPS`: functions of a `Counter` of deleted rows, run by `reset()` in reverse app
+  order (later apps' rows point at earlier apps' rows with PROTECT foreign keys);
+* `LABELS`: Vietnamese labels of the counters their steps fill, for the command's report.
+
 Every step is idempotent: it looks rows up by their natural key (an organisation's code, a
-username, a membership's user/organisation/role) and never re-saves a row that exists, so a
-second run writes nothing (no rows, no history rows).
+username, a membership's user/organisation/role, a campaign's organisation and number) and
+never re-saves a row that exists, so a second run writes nothing (no rows, no history rows).
+Everything runs with scopes disabled (a management command).
 
 The three provinces come from the seeds: Nghệ An with Diễn Châu commune (seed 004), Đồng Nai
 with Đồng Phú commune (seed 000) and Vĩnh Long with its provincial agencies and former
 districts (seed 001). Names of units are realistic; people are invented.
 """
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass, field
+from importlib import import_module
 
+from django.apps import apps
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 from django_scopes import scopes_disabled
 
 from . import services
 from .enums import Kind, Level, Role
-from .models import Membership, Organization, TreeImport, User
+from .models import Membership, Notification, Organization, TreeImport, User
 
 DEMO_PASSWORD = "dvk-demo-2026"
 DEMO_EMAIL_DOMAIN = "demo.dvk.local"
@@ -266,13 +284,25 @@ def iter_tree(nodes=None):
 
 @dataclass
 class DemoContext:
-    """What the steps share: organisations and users by their natural key, and counts."""
+    """What the steps share: organisations and users by their natural key, counts, the day the
+    demo is built (live milestones are relative to it) and a dict for the feature apps' own
+    lookups (`data["campaigns"]`...)."""
 
+    today: datetime.date = field(default_factory=timezone.localdate)
+    verbosity: int = 1
     orgs: dict = field(default_factory=dict)  # code -> Organization
     users: dict = field(default_factory=dict)  # username -> User
+    data: dict = field(default_factory=dict)
     created: Counter = field(default_factory=Counter)
     existing: Counter = field(default_factory=Counter)
     log: list = field(default_factory=list)
+
+    def count(self, key, created):
+        """Counts one row looked up by its natural key: created now, or found."""
+        if created:
+            self.created[key] += 1
+        else:
+            self.existing[key] += 1
 
     def org(self, code):
         if code not in self.orgs:
@@ -337,17 +367,55 @@ def build_accounts(ctx):
             ctx.log.append(f"{user.username:<15} {Role(role).label} – {org.name} ({org.code})")
 
 
-# Later demo steps (campaigns, registrations, reports...) are appended here; each takes the context.
-BUILD_STEPS = [build_organizations, build_accounts]
+LABELS = {"organizations": "Tổ chức", "accounts": "Tài khoản", "memberships": "Vai trò"}
+HOOKS = ("BUILD_STEPS", "FINISH_STEPS", "AFTER_COMMIT_STEPS", "RESET_STEPS")
 
 
-def build():
-    """Creates whatever part of the demo data is missing; returns the DemoContext."""
-    ctx = DemoContext()
-    with transaction.atomic():
-        for step in BUILD_STEPS:
-            step(ctx)
+def demo_modules():
+    """The `demo` module of every installed app that has one, in INSTALLED_APPS order."""
+    found = []
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, "demo"):
+            module = import_module(f"{config.name}.demo")
+            if any(hasattr(module, hook) for hook in HOOKS):
+                found.append(module)
+    return found
+
+
+def labels():
+    """Counter key -> Vietnamese label, over every demo module, in app order."""
+    merged = {}
+    for module in demo_modules():
+        merged.update(getattr(module, "LABELS", {}))
+    return merged
+
+
+def build(today=None, verbosity=1):
+    """Creates whatever part of the demo data is missing, in every app; returns the DemoContext."""
+    ctx = DemoContext(today=today or timezone.localdate(), verbosity=verbosity)
+    modules = demo_modules()
+    with scopes_disabled():
+        with transaction.atomic():
+            for hook in ("BUILD_STEPS", "FINISH_STEPS"):
+                for module in modules:
+                    for step in getattr(module, hook, ()):
+                        step(ctx)
+        for module in modules:
+            for step in getattr(module, "AFTER_COMMIT_STEPS", ()):
+                step(ctx)
     return ctx
+
+
+def reset():
+    """Deletes the demo data of every app (later apps first), then the demo roots' subtrees and
+    the demo accounts, with the history rows of what it deletes, so that a rebuild starts from
+    a clean slate. Returns counts deleted."""
+    deleted = Counter()
+    with scopes_disabled(), transaction.atomic():
+        for module in reversed(demo_modules()):
+            for step in getattr(module, "RESET_STEPS", ()):
+                step(deleted)
+    return deleted
 
 
 def demo_root_codes():
@@ -358,30 +426,67 @@ def demo_usernames():
     return [spec["username"] for spec in ACCOUNTS]
 
 
-def reset():
-    """Deletes the demo data (the demo roots' subtrees, the demo accounts) and the history rows
-    of what it deletes, so that a rebuild starts from a clean slate. Returns counts deleted."""
-    deleted = Counter()
-    with transaction.atomic():
-        roots = list(Organization.objects.filter(code__in=demo_root_codes(), depth=1))
-        subtree = Organization.objects.none()
-        for root in roots:
-            subtree |= Organization.objects.filter(path__startswith=root.path)
-        org_ids = list(subtree.values_list("pk", flat=True))
-        users = User.objects.filter(username__in=demo_usernames())
-        user_ids = list(users.values_list("pk", flat=True))
-        membership_ids = list(
-            Membership.objects.filter(organization_id__in=org_ids).values_list("pk", flat=True)
-        ) + list(Membership.objects.filter(user_id__in=user_ids).values_list("pk", flat=True))
-        with scopes_disabled():
-            # Imports made by demo accounts or under demo organisations (PROTECT foreign keys).
-            TreeImport.objects.filter(organization_id__in=org_ids).delete()
-            TreeImport.objects.filter(imported_by_id__in=user_ids).delete()
-        deleted["accounts"] = users.delete()[1].get(User._meta.label, 0)
-        for root in roots:
-            # treebeard's delete removes the whole subtree (memberships cascade).
-            Organization.objects.get(pk=root.pk).delete()
-        deleted["organizations"] = len(org_ids)
-        Organization.history.model.objects.filter(id__in=org_ids).delete()
-        Membership.history.model.objects.filter(id__in=set(membership_ids)).delete()
-    return deleted
+def in_demo_tree(field="organization"):
+    """Q matching rows whose `field` (a foreign key to Organization, or "" for organisations
+    themselves) lies in a demo root's subtree."""
+    prefix = f"{field}__" if field else ""
+    q = Q(pk__in=[])
+    for path in Organization.objects.filter(code__in=demo_root_codes(), depth=1).values_list("path", flat=True):
+        q |= Q(**{f"{prefix}path__startswith": path})
+    return q
+
+
+def demo_users():
+    return User.objects.filter(username__in=demo_usernames())
+
+
+def purge_history(model, ids):
+    """Deletes the django-simple-history rows of `model` rows `ids` (deleted ones), including
+    the history of their tracked many-to-many fields. Returns the number of rows deleted."""
+    ids = list(ids)
+    history = getattr(model, "history", None)
+    if not ids or history is None:
+        return 0
+    historical = history.model
+    history_ids = list(historical.objects.filter(id__in=ids).values_list("history_id", flat=True))
+    count = 0
+    for related in apps.get_models():
+        # The history of a tracked many-to-many field points at its owner's history rows.
+        link = next(
+            (f for f in related._meta.concrete_fields if f.name == "history" and f.related_model is historical), None
+        )
+        if link is not None:
+            count += related.objects.filter(history_id__in=history_ids)._raw_delete(related.objects.db)
+    return count + historical.objects.filter(history_id__in=history_ids)._raw_delete(historical.objects.db)
+
+
+def reset_organizations_and_accounts(deleted):
+    """The core's part of the reset: demo accounts, the demo roots' subtrees, their memberships,
+    imports and notifications, and the history rows of all of them."""
+    roots = list(Organization.objects.filter(code__in=demo_root_codes(), depth=1))
+    subtree = Organization.objects.none()
+    for root in roots:
+        subtree |= Organization.objects.filter(path__startswith=root.path)
+    org_ids = list(subtree.values_list("pk", flat=True))
+    users = demo_users()
+    user_ids = list(users.values_list("pk", flat=True))
+    membership_ids = list(Membership.objects.filter(organization_id__in=org_ids).values_list("pk", flat=True)) + list(
+        Membership.objects.filter(user_id__in=user_ids).values_list("pk", flat=True)
+    )
+    # Imports made by demo accounts or under demo organisations (PROTECT foreign keys).
+    TreeImport.objects.filter(organization_id__in=org_ids).delete()
+    TreeImport.objects.filter(imported_by_id__in=user_ids).delete()
+    deleted["notifications"] += Notification.objects.filter(
+        Q(user_id__in=user_ids) | Q(organization_id__in=org_ids)
+    ).delete()[0]
+    deleted["accounts"] = users.delete()[1].get(User._meta.label, 0)
+    for root in roots:
+        # treebeard's delete removes the whole subtree (memberships cascade).
+        Organization.objects.get(pk=root.pk).delete()
+    deleted["organizations"] = len(org_ids)
+    purge_history(Organization, org_ids)
+    purge_history(Membership, set(membership_ids))
+
+
+BUILD_STEPS = [build_organizations, build_accounts]
+RESET_STEPS = [reset_organizations_and_accounts]

@@ -13,10 +13,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, services
+from . import notifications, selectors, services
 from .excel import escape_formula
 from .forms import (
     ImportConfirmForm,
@@ -395,3 +396,33 @@ def device_revoke(request, pk):
     token.save(update_fields=["revoked_at"])
     messages.success(request, _("Đã thu hồi mã truy cập của thiết bị “%s”.") % token.name)
     return redirect(reverse("devices"))
+
+
+@login_required
+@require_GET
+def notification_list(request):
+    page = _page(request, notifications.notifications_of(request.user))
+    return render(request, "dvk/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk):
+    """Marks the user's own notification read and opens what it points to."""
+    notification = notifications.notification_of(request.user, pk)
+    if notification is None:
+        raise Http404
+    notifications.notification_mark_read(notification=notification)
+    target = notification.url
+    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("notifications")
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = notifications.notifications_mark_all_read(user=request.user)
+    if count:
+        messages.success(request, _("Đã đánh dấu %s thông báo là đã đọc.") % count)
+    return redirect("notifications")

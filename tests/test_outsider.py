@@ -4,6 +4,7 @@ The list of URLs is generated (tests/outsider.py); a URL with no case here fails
 `test_every_object_url_has_an_outsider_case`, and `test_a_new_view_without_a_case_fails_the_suite`
 shows that it does."""
 
+import datetime
 import os
 import re
 import subprocess
@@ -14,7 +15,9 @@ import pytest
 from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
+from campaigns.models import Campaign, Milestone, MilestoneKind, Quota
 from dvk.models import DeviceToken, Membership
+from tests.campaigns.builders import campaign, quota
 from tests.conftest import client_for
 from tests.outsider import missing_cases, object_urls, schema_object_paths
 
@@ -38,12 +41,68 @@ CASES = {
         ("post", f"/o/SIBL/members/{v.membership.pk}/remove/"),
     ],
     "audit": lambda v: [("get", "/o/COMM/audit/")],
+    # Campaigns: through the victim's organisation, and through the outsider's own (the object
+    # is still not theirs); quota and milestone ids also through the outsider's own campaign.
+    "campaign_list": lambda v: [("get", "/o/COMM/campaigns/"), ("get", "/o/UNIT/campaigns/")],
+    "campaign_create": lambda v: [("get", "/o/COMM/campaigns/new/"), ("post", "/o/COMM/campaigns/new/")],
+    "milestone_kind_add": lambda v: [
+        ("get", "/o/COMM/campaigns/milestone-kinds/new/"),
+        ("post", "/o/COMM/campaigns/milestone-kinds/new/"),
+    ],
+    "campaign_detail": lambda v: _campaign_urls(v, "get", ""),
+    "campaign_edit": lambda v: _campaign_urls(v, "get", "edit/") + _campaign_urls(v, "post", "edit/"),
+    "campaign_publish": lambda v: _campaign_urls(v, "post", "publish/"),
+    "campaign_close": lambda v: _campaign_urls(v, "post", "close/"),
+    "campaign_archive": lambda v: _campaign_urls(v, "post", "archive/"),
+    "campaign_delete": lambda v: _campaign_urls(v, "post", "delete/"),
+    "campaign_derive": lambda v: _campaign_urls(v, "post", "derive/"),
+    "campaign_compliance": lambda v: _campaign_urls(v, "get", "compliance/")
+    + [("get", f"/o/SIBL/campaigns/{v.own_campaign.pk}/compliance/?node=UNIT")],
+    "campaign_compliance_export": lambda v: _campaign_urls(v, "get", "compliance.xlsx")
+    + [("get", f"/o/SIBL/campaigns/{v.own_campaign.pk}/compliance.xlsx?node=UNIT")],
+    "quota_add": lambda v: _campaign_urls(v, "get", "quotas/new/") + _campaign_urls(v, "post", "quotas/new/"),
+    "quota_edit": lambda v: _campaign_urls(v, "get", f"quotas/{v.quota.pk}/edit/", own=True)
+    + _campaign_urls(v, "post", f"quotas/{v.quota.pk}/edit/", own=True),
+    "quota_delete": lambda v: _campaign_urls(v, "post", f"quotas/{v.quota.pk}/delete/", own=True),
+    "milestone_add": lambda v: _campaign_urls(v, "get", "milestones/new/")
+    + _campaign_urls(v, "post", "milestones/new/"),
+    "milestone_edit": lambda v: _campaign_urls(v, "get", f"milestones/{v.milestone.pk}/edit/", own=True)
+    + _campaign_urls(v, "post", f"milestones/{v.milestone.pk}/edit/", own=True),
+    "milestone_delete": lambda v: _campaign_urls(v, "post", f"milestones/{v.milestone.pk}/delete/", own=True),
     "device_revoke": lambda v: [("post", f"/accounts/devices/{v.token.pk}/revoke/")],
+    "notification_read": lambda v: [("post", f"/notifications/{v.notification.pk}/read/")],
     "api:organization": lambda v: [("get", "/api/v1/o/COMM/")],
     "api:organization_children": lambda v: [("get", "/api/v1/o/COMM/children/")],
     "api:members": lambda v: [("get", "/api/v1/o/COMM/members/")],
     "api:token_revoke": lambda v: [("delete", f"/api/v1/auth/tokens/{v.token.pk}/")],
+    "api:campaigns": lambda v: [("get", "/api/v1/o/COMM/campaigns/")],
+    "api:campaign": lambda v: [("get", f"/api/v1/o/{code}/campaigns/{v.campaign.pk}/") for code in ("COMM", "SIBL")],
+    "api:campaign_compliance": lambda v: [
+        ("get", f"/api/v1/o/{code}/campaigns/{v.campaign.pk}/compliance/") for code in ("COMM", "SIBL")
+    ]
+    + [("get", f"/api/v1/o/SIBL/campaigns/{v.own_campaign.pk}/compliance/?node=UNIT")],
 }
+
+
+def _campaign_urls(v, method, rest, *, own=False):
+    """A victim campaign URL through COMM and through SIBL; with `own`, also through the
+    outsider's own campaign (for ids of the victim's quotas and milestones)."""
+    urls = [(method, f"/o/{code}/campaigns/{v.campaign.pk}/{rest}") for code in ("COMM", "SIBL")]
+    if own:
+        urls.append((method, f"/o/SIBL/campaigns/{v.own_campaign.pk}/{rest}"))
+    return urls
+
+
+def _victim_campaign(tree):
+    """A published plan of the victim commune with a quota and a milestone, and a draft of
+    the outsider's own commune."""
+    plan = campaign(tree.commune, "01-KH/ĐU", registration_due=datetime.date(2026, 3, 5), target_levels=["unit"])
+    return {
+        "campaign": plan,
+        "quota": quota(plan, "Mỗi chi bộ ít nhất 01 mô hình", min_total=1),
+        "milestone": plan.milestones.get(),
+        "own_campaign": campaign(tree.sibling, "09-KH/ĐU", status="draft"),
+    }
 
 
 def test_every_object_url_has_an_outsider_case():
@@ -63,7 +122,17 @@ def test_every_api_path_with_a_parameter_is_in_the_url_list():
 @pytest.fixture
 def victim(tree, secretary, commune_staff):
     token, _key = DeviceToken.issue(user=commune_staff, name="Máy của xã")
-    return type("Victim", (), {"membership": Membership.objects.get(user=secretary), "token": token})
+    notification = secretary.notifications.create(title="Nhắc hạn đăng ký mô hình", url="/o/UNIT/")
+    return type(
+        "Victim",
+        (),
+        {
+            "membership": Membership.objects.get(user=secretary),
+            "token": token,
+            "notification": notification,
+            **_victim_campaign(tree),
+        },
+    )
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -81,7 +150,14 @@ def test_outsider_gets_404(name, victim, outsider):
 
 def _counts():
     with scopes_disabled():
-        return (Membership.objects.count(), DeviceToken.objects.filter(revoked_at__isnull=True).count())
+        return (
+            Membership.objects.count(),
+            DeviceToken.objects.filter(revoked_at__isnull=True).count(),
+            sorted(Campaign.objects.values_list("pk", "status", "version")),
+            sorted(Quota.objects.values_list("pk", "min_total")),
+            sorted(Milestone.objects.values_list("pk", "due_on")),
+            MilestoneKind.objects.count(),
+        )
 
 
 def test_a_new_view_without_a_case_fails_the_suite():

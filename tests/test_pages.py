@@ -99,3 +99,10 @@ def test_pagination_keeps_the_search_and_replaces_the_page(as_commune_staff, tre
         )
     body = as_commune_staff.get(reverse("org_tree", args=["COMM"]), {"q": "thon", "page": "1"}).content.decode()
     assert 'href="?q=thon&amp;page=2"' in body
+
+
+def test_a_permission_of_another_app_asked_of_an_organization_is_a_plain_no(secretary, tree):
+    # django-guardian alone would raise WrongAppError here (campaigns.* perm, dvk object).
+    assert secretary.has_perm("campaigns.add_campaign", tree.unit) is False
+    client = client_for(secretary)
+    assert client.get("/o/UNIT/campaigns/new/").status_code == 403

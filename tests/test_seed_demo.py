@@ -2,11 +2,17 @@ import re
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
+from django_scopes import scopes_disabled
 
+from campaigns.models import Campaign
+from campaigns.services import campaign_derive
 from dvk import demo
 from dvk.enums import ALLOWED_CHILD_LEVELS, Level, Role
-from dvk.models import ORG_CODE_RE, Membership, Organization, User
+from dvk.models import ORG_CODE_RE, Membership, Notification, Organization, User
+from models_registry.models import Initiative, Registration
+from tests.campaigns.builders import campaign, register
 
 EXPECTED_ROLES = {
     "demo-tinh": ("NA", Role.STAFF),
@@ -33,6 +39,11 @@ def counts():
         "organization_history": Organization.history.count(),
         "membership_history": Membership.history.count(),
     }
+
+
+def all_counts():
+    """Rows of every table (history and many-to-many history included)."""
+    return {model._meta.label: model._base_manager.count() for model in apps.get_models()}
 
 
 def below(org):
@@ -106,17 +117,30 @@ def test_a_second_run_writes_nothing():
     seed()
     first = counts()
     assert first["organization_history"] == first["organizations"]
+    everything = all_counts()
+    assert everything["campaigns.Campaign"] and everything["models_registry.Registration"]
 
     output = seed()
 
     assert counts() == first
+    assert all_counts() == everything  # no row anywhere: campaigns, registrations, reminders, history...
     assert "0 tạo mới" in output
+    assert "Kế hoạch: 0 tạo mới, 6 đã có." in output
+
+
+def test_feature_apps_bring_their_demo_modules_in_app_order():
+    names = [module.__name__ for module in demo.demo_modules()]
+    assert names == ["dvk.demo", "campaigns.demo", "models_registry.demo"]
+    # The core's own module imports no feature app (apps depend one way: dvk ← campaigns ← ...).
+    source = open(demo.__file__, encoding="utf-8").read()
+    assert not re.search(r"^\s*(from|import)\s+(campaigns|models_registry|appraisal)\b", source, re.M)
 
 
 @pytest.mark.django_db
 def test_reset_deletes_and_rebuilds():
     seed()
     first = counts()
+    everything = all_counts()
     old_pk = User.objects.get(username="demo-xa").pk
     dien_chau = Organization.objects.get(code="NA-DIENCHAU")
     Organization.objects.add_child(
@@ -127,6 +151,7 @@ def test_reset_deletes_and_rebuilds():
     output = seed("--reset")
 
     assert counts() == first
+    assert all_counts() == everything
     assert not Organization.objects.filter(code="NA-DIENCHAU-EXTRA").exists()
     user = User.objects.get(username="demo-xa")
     assert user.pk != old_pk and user.full_name == "Hoàng Văn Bình"
@@ -135,17 +160,58 @@ def test_reset_deletes_and_rebuilds():
 
 
 @pytest.mark.django_db
+def test_reset_removes_what_people_added_to_the_demo():
+    """Rows users made on top of the demo (a plan derived from a demo plan, registrations,
+    notifications) go too, in an order PROTECT foreign keys accept."""
+    seed()
+    everything = all_counts()
+    with scopes_disabled():
+        province_2027 = Campaign.objects.get(organization__code="NA", number="21-KH/BCĐ")
+        hai_chau = Organization.objects.get(code="NA-HAICHAU")
+        derived = campaign_derive(
+            parent=province_2027,
+            organization=hai_chau,
+            user=User.objects.get(username="demo-xa-ben"),
+            number="30-KH/ĐU",
+            title="Kế hoạch của xã Hải Châu",
+            issuing_body_name="Đảng ủy xã Hải Châu",
+        )
+        unit = Organization.objects.get(code="NA-HAICHAU-CB-XOM02")
+        initiative = Initiative.objects.create(organization=unit, name="Mô hình thêm")
+        Registration.objects.create(
+            campaign=derived, organization=unit, initiative=initiative, subject_type="collective", status="submitted"
+        )
+        Notification.objects.create(user=User.objects.get(username="demo-chibo"), title="Thêm")
+
+    seed("--reset")
+
+    assert all_counts() == everything
+    with scopes_disabled():
+        assert not Campaign.objects.filter(number="30-KH/ĐU").exists()
+        assert not Initiative.objects.filter(name="Mô hình thêm").exists()
+
+
+@pytest.mark.django_db
 def test_reset_leaves_other_data_alone():
     other = Organization.objects.add_root(
         {"code": "HN", "name": "Thành phố Hà Nội", "level": Level.PROVINCE, "kind": "administrative"}
     )
     person = User.objects.create(username="someone")
+    unit = Organization.objects.add_child(
+        Organization.objects.get(pk=other.pk),
+        {"code": "HN-CB1", "name": "Chi bộ 1", "level": Level.UNIT, "kind": "party_cell"},
+    )
+    theirs = campaign(Organization.objects.get(pk=other.pk), "01-KH/TU", target_levels=["unit"])
+    [registration] = register(theirs, unit)
     seed()
 
     seed("--reset")
 
     assert Organization.objects.filter(pk=other.pk).exists()
     assert User.objects.filter(pk=person.pk).exists()
+    with scopes_disabled():
+        assert Campaign.objects.filter(pk=theirs.pk).exists()
+        assert Registration.objects.filter(pk=registration.pk).exists()
 
 
 @pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from .env import env, env_bool, env_int
+from .env import env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -83,6 +83,7 @@ AUTHENTICATION_BACKENDS = [
     # Lockout first: it refuses a locked-out username/address before any password check.
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
+    "dvk.auth_backends.CrossAppPermissionGuard",
     "guardian.backends.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -194,6 +195,20 @@ EMAIL_HOST_USER = env("DVK_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env("DVK_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DVK_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DVK_FROM_EMAIL", "DVK <no-reply@dvk.local>")
+
+# Deadline reminders (campaigns.reminders): the days before a deadline on which a unit that is
+# behind is reminded, the daily sweep's time (HH:MM, Asia/Ho_Chi_Minh; applied to the beat
+# schedule by `migrate` or `run_reminder_sweep --install-schedule`), how long a claim blocks a
+# retry, how many tries a reminder gets, how far back a sweep still escalates (so a first run on
+# an old database does not escalate years of history), reminders per batch task, and the address
+# links in mail start with.
+DVK_REMINDER_OFFSETS = [int(days) for days in env_list("DVK_REMINDER_OFFSETS", ["7", "3", "1"])]
+DVK_REMINDER_SWEEP_TIME = env("DVK_REMINDER_SWEEP_TIME", "07:00")
+DVK_REMINDER_CLAIM_TIMEOUT_MINUTES = env_int("DVK_REMINDER_CLAIM_TIMEOUT_MINUTES", 30)
+DVK_REMINDER_MAX_ATTEMPTS = env_int("DVK_REMINDER_MAX_ATTEMPTS", 5)
+DVK_REMINDER_ESCALATION_WINDOW_DAYS = env_int("DVK_REMINDER_ESCALATION_WINDOW_DAYS", 30)
+DVK_REMINDER_BATCH_SIZE = env_int("DVK_REMINDER_BATCH_SIZE", 500)
+DVK_SITE_URL = env("DVK_SITE_URL", "http://127.0.0.1:8000")
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

@@ -20,6 +20,8 @@ CACHES = {
     }
 }
 CELERY_BROKER_URL = REDIS_URL
+# Results only for the real-worker test (tests/campaigns/test_reminders_celery.py), which waits on them.
+CELERY_RESULT_BACKEND = REDIS_URL
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Argon2 stays the production hasher; the suite hashes many passwords, so it uses a fast one.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

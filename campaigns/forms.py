@@ -1,0 +1,282 @@
+"""Forms of the campaign pages. They only validate input; writes go through campaigns.services."""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dvk.enums import Kind, Level
+from dvk.forms import BootstrapMixin
+from dvk.selectors import subtree_of
+
+from .enums import Recurrence
+from .models import Campaign, Field, Milestone, MilestoneKind, Quota
+
+DATE_PLACEHOLDER = "dd/mm/yyyy"
+CODE_SPLIT = re.compile(r"[\s,;]+")
+
+
+def date_field(label, *, required=True, help_text=""):
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": DATE_PLACEHOLDER, "autocomplete": "off"}),
+        error_messages={"invalid": _("Ngày không hợp lệ; hãy nhập theo dạng ngày/tháng/năm, ví dụ 27/09/2025.")},
+    )
+
+
+def checkboxes(label, choices, *, help_text=""):
+    return forms.MultipleChoiceField(
+        label=label, choices=choices, required=False, widget=forms.CheckboxSelectMultiple, help_text=help_text
+    )
+
+
+class CodeListField(forms.CharField):
+    """Organisation codes, one a line (commas and spaces also separate them)."""
+
+    widget = forms.Textarea
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("Mã tổ chức, mỗi dòng một mã."))
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"rows": 3, "spellcheck": "false", "autocapitalize": "characters"})
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        codes = []
+        for code in CODE_SPLIT.split(text.upper()):
+            if code and code not in codes:
+                codes.append(code)
+        return codes
+
+
+def organizations_from_codes(root, codes):
+    """The organisations `codes` name inside the subtree of `root`, in the order given; a
+    ValidationError naming every code that is unknown or outside (the same message for both:
+    no existence leak)."""
+    if not codes:
+        return []
+    found = {o.code: o for o in subtree_of(root).filter(code__in=codes)}
+    missing = [code for code in codes if code not in found]
+    if missing:
+        raise forms.ValidationError(
+            _("Không tìm thấy mã %(codes)s trong phạm vi của %(org)s.")
+            % {"codes": ", ".join(f"“{c}”" for c in missing), "org": root.name}
+        )
+    return [found[code] for code in codes]
+
+
+def codes_of(organizations):
+    return "\n".join(o.code for o in organizations)
+
+
+class CheckboxAwareMixin(BootstrapMixin):
+    """BootstrapMixin, but checkbox lists get Bootstrap's check class, not form-control."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxSelectMultiple):
+                field.widget.attrs["class"] = "form-check-input"
+
+
+class CampaignForm(CheckboxAwareMixin, forms.ModelForm):
+    """Header, fields and targets of a campaign. `organization` is the issuing level: the picked
+    organisations and the phase must come from its subtree and its own campaigns."""
+
+    issued_on = date_field(_("Ngày ban hành"), required=False)
+    period_start = date_field(_("Thực hiện từ ngày"))
+    period_end = date_field(_("Đến ngày"))
+    # The real choices (this level's phases) are set per request, inside the scope.
+    phase = forms.ModelChoiceField(label=_("Thuộc giai đoạn"), queryset=Campaign._base_manager.none(), required=False)
+    fields = forms.ModelMultipleChoiceField(
+        label=_("Lĩnh vực"), queryset=Field.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    target_levels = checkboxes(_("Cấp được giao"), Level.choices, help_text=_("Để trống: mọi cấp."))
+    target_kinds = checkboxes(_("Loại tổ chức được giao"), Kind.choices, help_text=_("Để trống: mọi loại."))
+    target_codes = CodeListField(
+        label=_("Tổ chức được chọn thêm"),
+        help_text=_("Mã tổ chức, mỗi dòng một mã; chỉ các tổ chức thuộc cấp ban hành."),
+    )
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "number",
+            "title",
+            "issuing_body",
+            "issuing_body_name",
+            "signer_name",
+            "signer_title",
+            "issued_on",
+            "legal_bases",
+            "purposes",
+            "requirements",
+            "period_start",
+            "period_end",
+            "is_phase",
+            "phase",
+            "fields",
+            "target_levels",
+            "target_kinds",
+            "target_direct_only",
+        ]
+        widgets = {
+            "title": forms.Textarea(attrs={"rows": 2}),
+            "legal_bases": forms.Textarea(attrs={"rows": 4}),
+            "purposes": forms.Textarea(attrs={"rows": 4}),
+            "requirements": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        phases = Campaign.objects.filter(organization=organization, is_phase=True)
+        if self.instance.pk:
+            phases = phases.exclude(pk=self.instance.pk)
+            self.fields["target_codes"].initial = codes_of(self.instance.target_organizations.order_by("path"))
+        self.fields["phase"].queryset = phases.order_by("-period_start")
+        self.fields["phase"].empty_label = _("(không thuộc giai đoạn nào)")
+        self.fields["legal_bases"].help_text = _("Mỗi căn cứ một dòng, ví dụ “Căn cứ Điều lệ Đảng;”.")
+
+    def clean_target_codes(self):
+        return organizations_from_codes(self.organization, self.cleaned_data["target_codes"])
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("Ngày kết thúc phải sau ngày bắt đầu."))
+        return data
+
+    def service_kwargs(self):
+        """cleaned_data in the shape campaigns.services takes."""
+        data = dict(self.cleaned_data)
+        data["target_organizations"] = data.pop("target_codes")
+        data.pop("version", None)
+        return data
+
+
+class CampaignEditForm(CampaignForm):
+    # The version the user read; the service refuses the save if someone saved since.
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+
+
+class DeriveForm(BootstrapMixin, forms.Form):
+    number = forms.CharField(label=_("Số, ký hiệu kế hoạch của cấp mình"), max_length=60)
+    title = forms.CharField(label=_("Trích yếu"), max_length=500)
+    issuing_body_name = forms.CharField(label=_("Tên cơ quan ban hành"), max_length=255)
+
+    def __init__(self, *args, parent=None, organization=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if parent is not None and organization is not None:
+            self.fields["title"].initial = _("Thực hiện %(title)s") % {"title": parent.title[:480]}
+            self.fields["issuing_body_name"].initial = organization.name
+        self.fields["number"].widget.attrs["placeholder"] = _("Ví dụ: 12-KH/ĐU")
+
+
+class QuotaForm(CheckboxAwareMixin, forms.ModelForm):
+    levels = checkboxes(_("Cấp"), Level.choices, help_text=_("Để trống: mọi cấp được giao."))
+    kinds = checkboxes(_("Loại tổ chức"), Kind.choices, help_text=_("Để trống: mọi loại."))
+    organization_codes = CodeListField(
+        label=_("Tổ chức được chọn"),
+        help_text=_("Mã tổ chức, mỗi dòng một mã. Dòng chỉ có tổ chức được chọn thì chỉ áp dụng cho các tổ chức đó."),
+    )
+    excluded_codes = CodeListField(label=_("Trừ các tổ chức"))
+
+    class Meta:
+        model = Quota
+        fields = [
+            "label",
+            "scope",
+            "levels",
+            "kinds",
+            "counts_subtree",
+            "min_total",
+            "min_collective",
+            "min_individual",
+        ]
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        if self.instance.pk:
+            self.fields["organization_codes"].initial = codes_of(self.instance.organizations.order_by("path"))
+            self.fields["excluded_codes"].initial = codes_of(self.instance.excluded.order_by("path"))
+        for name in ("min_total", "min_collective", "min_individual"):
+            self.fields[name].widget.attrs["min"] = 0
+
+    def _post_clean(self):
+        # The service saves; the model's constraint would only repeat clean()'s message in English.
+        pass
+
+    def clean_organization_codes(self):
+        return organizations_from_codes(self.campaign.organization, self.cleaned_data["organization_codes"])
+
+    def clean_excluded_codes(self):
+        return organizations_from_codes(self.campaign.organization, self.cleaned_data["excluded_codes"])
+
+    def clean(self):
+        data = super().clean()
+        numbers = [data.get(n) or 0 for n in ("min_total", "min_collective", "min_individual")]
+        if not any(numbers) and not self.has_error("min_total"):
+            raise forms.ValidationError(_("Chỉ tiêu phải có ít nhất một con số lớn hơn 0."))
+        return data
+
+    def service_kwargs(self):
+        data = dict(self.cleaned_data)
+        data["organizations"] = data.pop("organization_codes")
+        data["excluded"] = data.pop("excluded_codes")
+        return data
+
+
+class MilestoneForm(BootstrapMixin, forms.ModelForm):
+    starts_on = date_field(_("Từ ngày"), required=False, help_text=_("Chỉ cho khoảng thời gian, ví dụ đợt khảo sát."))
+    due_on = date_field(_("Hạn (đến ngày)"))
+    recurs_until = date_field(_("Lặp đến ngày"), required=False, help_text=_("Để trống: đến hết kỳ kế hoạch."))
+
+    class Meta:
+        model = Milestone
+        fields = ["kind", "title", "starts_on", "due_on", "recurrence", "recurs_until"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = MilestoneKind.objects.order_by("sequence", "name")
+        self.fields["title"].help_text = _("Để trống: dùng tên loại mốc.")
+
+    def _post_clean(self):
+        # The order of dates is the service's to judge, against the campaign's other
+        # milestones, with its own messages; the model's own checks are left to it too.
+        pass
+
+    def clean(self):
+        data = super().clean()
+        recurrence, until, due = data.get("recurrence"), data.get("recurs_until"), data.get("due_on")
+        if recurrence == Recurrence.NONE and until:
+            data["recurs_until"] = None
+        elif until and due and until < due:
+            self.add_error("recurs_until", _("Ngày lặp đến phải sau hạn đầu tiên."))
+        return data
+
+
+class MilestoneKindForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("Tên loại mốc"), max_length=150)
+    sequence = forms.IntegerField(
+        label=_("Thứ tự logic"),
+        required=False,
+        min_value=1,
+        max_value=100,
+        help_text=_(
+            "Để trống nếu không phụ thuộc mốc khác. Các mốc có thứ tự: đăng ký 1, hoàn thành 2, báo cáo kết quả 3, "
+            "hồ sơ khen thưởng 4, báo cáo tổng hợp 5; mốc có thứ tự lớn hơn không được có hạn sớm hơn."
+        ),
+    )
+    is_window = forms.BooleanField(
+        label=_("Là khoảng thời gian (có ngày bắt đầu và kết thúc)"), required=False
+    )

@@ -1,0 +1,438 @@
+"""Campaign pages under /o/<org_code>/campaigns/.
+
+The tenancy middleware has already checked the user's role at the acting organisation and
+runs each view in its scope: a campaign outside the scope is not found (404); a visible one
+the user may not act on is refused (403). Writes go through campaigns.services."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dvk.enums import Kind, Level
+from dvk.views import require_perm
+
+from . import selectors, services
+from .compliance import compliance_report
+from .enums import CampaignStatus, QuotaScope
+from .exports import compliance_workbook
+from .forms import (
+    CampaignEditForm,
+    CampaignForm,
+    DeriveForm,
+    MilestoneForm,
+    MilestoneKindForm,
+    QuotaForm,
+)
+
+PAGE_SIZE = 50
+FINISHED = (CampaignStatus.CLOSED, CampaignStatus.ARCHIVED)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _attach_errors(form, exc):
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.message_dict.items():
+            form.add_error(key if key in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _campaign(request, pk, perm="campaigns.view_campaign"):
+    """The campaign if the scope sees it (else 404) and the user holds `perm` on it (else 403)."""
+    campaign = selectors.campaign_in_scope(pk)
+    if campaign is None:
+        raise Http404
+    require_perm(request, perm, campaign)
+    return campaign
+
+
+def _to_detail(campaign, org):
+    return redirect("campaign_detail", org_code=org.code, pk=campaign.pk)
+
+
+def _refuse_finished(request, campaign):
+    """A closed campaign's quotas and milestones are its history: its snapshot is read with them."""
+    if campaign.status in FINISHED:
+        messages.error(request, _("Kế hoạch đã kết thúc, không sửa được nữa."))
+        return _to_detail(campaign, request.organization)
+    return None
+
+
+@require_GET
+def campaign_list(request, org_code):
+    org = request.organization
+    can_add = request.user.has_perm("campaigns.add_campaign", org)
+    status = request.GET.get("status", "")
+    if status not in CampaignStatus.values:
+        status = ""
+    rows = selectors.campaigns_for_list(org, status=status or None, include_drafts=can_add)
+    context = {
+        "org": org,
+        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+        "status": status,
+        "statuses": CampaignStatus.choices,
+        "can_add": can_add,
+    }
+    return render(request, "campaigns/campaign_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def campaign_create(request, org_code):
+    org = request.organization
+    require_perm(request, "campaigns.add_campaign", org)
+    form = CampaignForm(request.POST or None, organization=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(organization=org, user=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Đã tạo dự thảo kế hoạch “%s”.") % campaign.number)
+            return _to_detail(campaign, org)
+    context = {"org": org, "form": form, "title": _("Tạo kế hoạch"), "campaign": None}
+    return render(request, "campaigns/campaign_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request, org_code, pk):
+    org = request.organization
+    campaign = _campaign(request, pk, "campaigns.change_campaign")
+    if refused := _refuse_finished(request, campaign):
+        return refused
+    form = CampaignEditForm(request.POST or None, instance=campaign, organization=campaign.organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_update(
+                campaign=campaign, expected_version=form.cleaned_data["version"], **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu thay đổi."))
+            return _to_detail(campaign, org)
+    context = {"org": org, "form": form, "title": _("Sửa kế hoạch %s") % campaign.number, "campaign": campaign}
+    return render(request, "campaigns/campaign_form.html", context)
+
+
+def _describe_targets(campaign):
+    levels = [Level(v).label for v in campaign.target_levels if v in Level.values]
+    kinds = [Kind(v).label for v in campaign.target_kinds if v in Kind.values]
+    return {"levels": levels, "kinds": kinds, "picked": list(campaign.target_organizations.all())}
+
+
+def _describe_quota(quota):
+    return {
+        "quota": quota,
+        "is_total": quota.scope == QuotaScope.TOTAL,
+        "levels": [Level(v).label for v in quota.levels if v in Level.values],
+        "kinds": [Kind(v).label for v in quota.kinds if v in Kind.values],
+        "picked": list(quota.organizations.all()),
+        "excluded": list(quota.excluded.all()),
+    }
+
+
+def _detail_context(request, campaign, derive_form=None):
+    org = request.organization
+    user = request.user
+    prefetch_related_objects([campaign], *selectors.detail_lookups())
+    derived = list(selectors.campaigns_here().filter(derived_from=campaign).order_by("organization__path", "number"))
+    can_change = user.has_perm("campaigns.change_campaign", campaign)
+    below_level = org.path.startswith(campaign.organization.path) and org.pk != campaign.organization_id
+    can_derive = (
+        campaign.status == CampaignStatus.PUBLISHED
+        and below_level
+        and user.has_perm("campaigns.derive_campaign", org)
+    )
+    own_derived = [c for c in derived if c.organization_id == org.pk]
+    if can_derive and derive_form is None:
+        derive_form = DeriveForm(parent=campaign, organization=org)
+    milestones = [{"milestone": m, "occurrences": m.occurrences()} for m in campaign.milestones.all()]
+    return {
+        "org": org,
+        "campaign": campaign,
+        "legal_bases": [line.strip() for line in campaign.legal_bases.splitlines() if line.strip()],
+        "targets": _describe_targets(campaign),
+        "quotas": [_describe_quota(q) for q in campaign.quotas.all()],
+        "milestones": milestones,
+        "derived": derived,
+        "own_derived": own_derived,
+        "derive_form": derive_form if can_derive else None,
+        "editable": can_change and campaign.status not in FINISHED,
+        "can_publish": can_change and campaign.status == CampaignStatus.DRAFT,
+        "can_close": can_change and campaign.status == CampaignStatus.PUBLISHED,
+        "can_archive": can_change and campaign.status in (CampaignStatus.PUBLISHED, CampaignStatus.CLOSED),
+        "can_delete": campaign.status == CampaignStatus.DRAFT and user.has_perm("campaigns.delete_campaign", campaign),
+        "can_view_compliance": user.has_perm("campaigns.view_compliance", org),
+    }
+
+
+@require_GET
+def campaign_detail(request, org_code, pk):
+    campaign = _campaign(request, pk)
+    return render(request, "campaigns/campaign_detail.html", _detail_context(request, campaign))
+
+
+def _status_action(request, pk, perm, action, done):
+    campaign = _campaign(request, pk, perm)
+    try:
+        action(campaign=campaign)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done % campaign.number)
+    return _to_detail(campaign, request.organization)
+
+
+@require_POST
+def campaign_publish(request, org_code, pk):
+    return _status_action(
+        request, pk, "campaigns.change_campaign", services.campaign_publish, _("Đã ban hành kế hoạch “%s”.")
+    )
+
+
+@require_POST
+def campaign_close(request, org_code, pk):
+    return _status_action(
+        request,
+        pk,
+        "campaigns.change_campaign",
+        services.campaign_close,
+        _("Đã kết thúc kế hoạch “%s”; kết quả thực hiện đã được chốt."),
+    )
+
+
+@require_POST
+def campaign_archive(request, org_code, pk):
+    return _status_action(
+        request, pk, "campaigns.change_campaign", services.campaign_archive, _("Đã lưu trữ kế hoạch “%s”.")
+    )
+
+
+@require_POST
+def campaign_delete(request, org_code, pk):
+    campaign = _campaign(request, pk, "campaigns.delete_campaign")
+    number = campaign.number
+    try:
+        services.campaign_delete(campaign=campaign)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _to_detail(campaign, request.organization)
+    messages.success(request, _("Đã xóa dự thảo kế hoạch “%s”.") % number)
+    return redirect("campaign_list", org_code=request.organization.code)
+
+
+@require_POST
+def campaign_derive(request, org_code, pk):
+    """The acting organisation implements campaign `pk` with a draft of its own."""
+    org = request.organization
+    parent = _campaign(request, pk)
+    require_perm(request, "campaigns.derive_campaign", org)
+    form = DeriveForm(request.POST, parent=parent, organization=org)
+    if form.is_valid():
+        try:
+            campaign = services.campaign_derive(parent=parent, organization=org, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return _to_detail(parent, org)
+        messages.success(
+            request, _("Đã tạo dự thảo kế hoạch thực hiện “%s”; hãy rà soát rồi ban hành.") % campaign.number
+        )
+        return redirect("campaign_edit", org_code=org.code, pk=campaign.pk)
+    context = _detail_context(request, parent, derive_form=form)
+    return render(request, "campaigns/campaign_detail.html", context, status=400)
+
+
+def _quota_page(request, campaign, quota):
+    if refused := _refuse_finished(request, campaign):
+        return refused
+    form = QuotaForm(request.POST or None, instance=quota, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.quota_save(campaign=campaign, quota=quota, **form.service_kwargs())
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu chỉ tiêu."))
+            return _to_detail(campaign, request.organization)
+    title = _("Sửa chỉ tiêu") if quota else _("Thêm chỉ tiêu")
+    context = {"org": request.organization, "campaign": campaign, "form": form, "title": title}
+    return render(request, "campaigns/quota_form.html", context)
+
+
+def _quota(campaign, quota_id):
+    quota = campaign.quotas.filter(pk=quota_id).first()
+    if quota is None:
+        raise Http404
+    return quota
+
+
+@require_http_methods(["GET", "POST"])
+def quota_add(request, org_code, pk):
+    return _quota_page(request, _campaign(request, pk, "campaigns.change_campaign"), None)
+
+
+@require_http_methods(["GET", "POST"])
+def quota_edit(request, org_code, pk, quota_id):
+    campaign = _campaign(request, pk, "campaigns.change_campaign")
+    return _quota_page(request, campaign, _quota(campaign, quota_id))
+
+
+@require_POST
+def quota_delete(request, org_code, pk, quota_id):
+    campaign = _campaign(request, pk, "campaigns.change_campaign")
+    quota = _quota(campaign, quota_id)
+    if refused := _refuse_finished(request, campaign):
+        return refused
+    services.quota_delete(quota=quota)
+    messages.success(request, _("Đã xóa chỉ tiêu “%s”.") % quota.label)
+    return _to_detail(campaign, request.organization)
+
+
+def _milestone_page(request, campaign, milestone):
+    if refused := _refuse_finished(request, campaign):
+        return refused
+    form = MilestoneForm(request.POST or None, instance=milestone)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.milestone_save(campaign=campaign, milestone=milestone, **form.cleaned_data)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu mốc thời gian."))
+            return _to_detail(campaign, request.organization)
+    context = {
+        "org": request.organization,
+        "campaign": campaign,
+        "form": form,
+        "title": _("Sửa mốc thời gian") if milestone else _("Thêm mốc thời gian"),
+        "can_add_kind": request.user.has_perm("campaigns.add_campaign", request.organization),
+    }
+    return render(request, "campaigns/milestone_form.html", context)
+
+
+def _milestone(campaign, milestone_id):
+    milestone = campaign.milestones.select_related("kind").filter(pk=milestone_id).first()
+    if milestone is None:
+        raise Http404
+    return milestone
+
+
+@require_http_methods(["GET", "POST"])
+def milestone_add(request, org_code, pk):
+    return _milestone_page(request, _campaign(request, pk, "campaigns.change_campaign"), None)
+
+
+@require_http_methods(["GET", "POST"])
+def milestone_edit(request, org_code, pk, milestone_id):
+    campaign = _campaign(request, pk, "campaigns.change_campaign")
+    return _milestone_page(request, campaign, _milestone(campaign, milestone_id))
+
+
+@require_POST
+def milestone_delete(request, org_code, pk, milestone_id):
+    campaign = _campaign(request, pk, "campaigns.change_campaign")
+    milestone = _milestone(campaign, milestone_id)
+    if refused := _refuse_finished(request, campaign):
+        return refused
+    try:
+        services.milestone_delete(milestone=milestone)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã xóa mốc thời gian “%s”.") % milestone)
+    return _to_detail(campaign, request.organization)
+
+
+@require_http_methods(["GET", "POST"])
+def milestone_kind_add(request, org_code):
+    """Staff extend the shared list of milestone kinds; `next` brings them back to their form."""
+    org = request.organization
+    require_perm(request, "campaigns.add_campaign", org)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = ""
+    form = MilestoneKindForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            kind = services.milestone_kind_create(**form.cleaned_data)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("Đã thêm loại mốc thời gian “%s”.") % kind.name)
+            return redirect(next_url or reverse("campaign_list", kwargs={"org_code": org.code}))
+    return render(request, "campaigns/milestone_kind_form.html", {"org": org, "form": form, "next": next_url})
+
+
+def _compliance(request, pk):
+    """The campaign, the drill-down start and node (?node=), and the report for the node."""
+    org = request.organization
+    campaign = _campaign(request, pk)
+    require_perm(request, "campaigns.view_compliance", org)
+    found = selectors.compliance_root(org, campaign, request.GET.get("node", "").strip())
+    if found is None:
+        raise Http404
+    start, node = found
+    return campaign, start, node, compliance_report(campaign, node, today=timezone.localdate())
+
+
+def _percent(part, whole):
+    return round(100 * part / whole) if whole else 0
+
+
+@require_GET
+def campaign_compliance(request, org_code, pk):
+    campaign, start, node, report = _compliance(request, pk)
+    today = timezone.localdate()
+    due = report.registration_due
+    # Bars per child when the children hold several targets each (a province's communes);
+    # when each is one unit, one doughnut for the node says more than a row of full bars.
+    children = [c for c in report.children if c.targets]
+    if not any(c.targets > 1 for c in children):
+        children = []
+    root = report.root
+    chart = {
+        "labels": [c.org["name"] for c in children],
+        "met": [c.met for c in children],
+        "behind": [c.behind - c.overdue for c in children],
+        "overdue": [c.overdue for c in children],
+        "root": {"met": root.met, "behind": root.behind - root.overdue, "overdue": root.overdue},
+        "text": {"met": _("Đạt"), "behind": _("Chưa đạt"), "overdue": _("Quá hạn")},
+    }
+    context = {
+        "org": request.organization,
+        "campaign": campaign,
+        "start": start,
+        "node": node,
+        "crumbs": selectors.drill_path(start, node),
+        "report": report,
+        "root": report.root,
+        "percent": report.root.percent or 0,
+        "children": [
+            {"node": c, "percent": _percent(c.met, c.targets), "drill": c.org["numchild"] > 0} for c in report.children
+        ],
+        "own_row": report.root.target_row,
+        "due": due,
+        "days_left": (due - today).days if due else None,
+        "days_overdue": (today - due).days if due else None,
+        "chart": chart,
+        "snapshot_taken_at": campaign.snapshot.taken_at if report.from_snapshot else None,
+    }
+    return render(request, "campaigns/compliance.html", context)
+
+
+@require_GET
+def campaign_compliance_export(request, org_code, pk):
+    campaign, _start, node, report = _compliance(request, pk)
+    content = compliance_workbook(report, node=node)
+    response = HttpResponse(content, content_type=XLSX)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="ket-qua-{campaign.pk}-{node.code}-{stamp}.xlsx"'
+    return response
