@@ -184,7 +184,6 @@ def main():
 
     from django.conf import settings
     from django.test import Client
-    from django.test.utils import setup_test_environment
     from django.utils import timezone
     from django_scopes import scopes_disabled
 
@@ -196,7 +195,6 @@ def main():
     from models_registry.scale import CAMPAIGN_NUMBER, DERIVED_NUMBER, realign_milestones, scale_campaigns
 
     assert not settings.DEBUG
-    setup_test_environment()  # the test client renders responses, mail goes to the in-memory outbox
     today = timezone.localdate()
     small_province, small_commune = ensure_small_campaigns(today)
     with scopes_disabled():

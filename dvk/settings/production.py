@@ -26,7 +26,6 @@ CACHES = {
         "LOCATION": env("DVK_CACHE_URL", "redis://redis:6379/1"),
     }
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # TLS ends at the proxy (Caddy), which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
