@@ -110,3 +110,29 @@ def drill_path(start, node):
         return []
     paths = [p for p in node.ancestor_paths()[:-1] if p.startswith(start.path)]
     return list(Organization.objects.filter(path__in=paths).order_by("depth"))
+
+
+def campaign_history(campaign, limit=50):
+    """Who changed what and when on a campaign, its quotas and its milestones (three queries)."""
+    from django.utils.translation import gettext as _
+
+    from .models import Milestone, Quota
+
+    sources = (
+        (_("Kế hoạch"), Campaign.history.filter(id=campaign.pk), lambda h: f"{h.number} ({h.get_status_display()})"),
+        (_("Chỉ tiêu"), Quota.history.filter(campaign_id=campaign.pk), lambda h: h.label),
+        (
+            _("Mốc thời gian"),
+            Milestone.history.filter(campaign_id=campaign.pk).select_related("kind"),
+            lambda h: f"{h.title or h.kind.name} – {h.due_on:%d/%m/%Y}",
+        ),
+    )
+    rows = []
+    for what, queryset, describe in sources:
+        for h in queryset.select_related("history_user").order_by("-history_date")[:limit]:
+            rows.append(
+                {"what": what, "name": describe(h), "type": h.history_type, "user": h.history_user,
+                 "date": h.history_date, "reason": h.history_change_reason or ""}
+            )
+    rows.sort(key=lambda row: row["date"], reverse=True)
+    return rows[:limit]

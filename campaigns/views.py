@@ -172,6 +172,7 @@ def _detail_context(request, campaign, derive_form=None):
         "can_archive": can_change and campaign.status in (CampaignStatus.PUBLISHED, CampaignStatus.CLOSED),
         "can_delete": campaign.status == CampaignStatus.DRAFT and user.has_perm("campaigns.delete_campaign", campaign),
         "can_view_compliance": user.has_perm("campaigns.view_compliance", org),
+        "history": selectors.campaign_history(campaign) if can_change else None,
     }
 
 

@@ -547,3 +547,27 @@ def test_excel_export_of_a_drilled_node_covers_its_subtree(tree, province_staff,
     response = client_for(province_staff).get(f"/o/PROV/campaigns/{province_campaign.pk}/compliance.xlsx?node=SIBL")
     codes = [r[1] for r in _sheet(response).iter_rows(min_row=3, values_only=True)]
     assert codes == ["SIBU"]
+
+
+def test_changes_to_a_published_campaign_are_in_its_history(tree, commune_staff):
+    import datetime
+
+    from django.test import Client
+    from django_scopes import scopes_disabled
+
+    from campaigns.services import campaign_update
+    from tests.campaigns.builders import campaign as make_campaign
+    from tests.campaigns.builders import quota as make_quota
+
+    c = make_campaign(tree.commune, "99-KH/ĐU", registration_due=datetime.date(2026, 3, 5), target_levels=["unit"])
+    make_quota(c, "Mỗi chi bộ ít nhất 01 mô hình", min_total=1)
+    with scopes_disabled():
+        c.history.update(history_user=None)
+        c.refresh_from_db()
+        campaign_update(campaign=c, title="Kế hoạch đã sửa tên", expected_version=c.version)
+        c.history.filter(title="Kế hoạch đã sửa tên").update(history_user=commune_staff)
+    client = Client()
+    client.force_login(commune_staff)
+    body = client.get(f"/o/COMM/campaigns/{c.pk}/").content.decode()
+    section = body[body.index('id="campaign-history"'):]
+    assert "can-bo-xa" in section and "Sửa kế hoạch" in section and "Mỗi chi bộ ít nhất 01 mô hình" in section
