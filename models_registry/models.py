@@ -60,6 +60,12 @@ class Registration(ProducedByOrganization, models.Model):
         verbose_name=_("tiếp nối mô hình đã đăng ký"),
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    late_reason = models.TextField(_("lý do đăng ký muộn"), blank=True)
+    review_comment = models.TextField(_("ý kiến của cấp duyệt"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     # The registration form (seed 004, annex 01). A draft may leave anything blank; submitting
     # requires the "06 rõ" (see models_registry.validation).

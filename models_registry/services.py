@@ -1,0 +1,137 @@
+"""The registration workflow. Each function is one user action: atomic, audited (history),
+and safe against two tabs or two reviewers acting at once (the row is locked and its state
+re-read before the change)."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns.compliance import registration_deadline
+from campaigns.enums import CampaignStatus
+from campaigns.enums import RegistrationStatus as S
+from dvk.enums import Role
+from dvk.selectors import has_role_at
+
+from .models import Initiative, Registration
+from .validation import submission_errors
+
+EDITABLE = (S.DRAFT, S.RETURNED)
+
+
+def is_reviewer(user, campaign):
+    """Staff of the campaign's level, or of a level above, accept and return its registrations."""
+    return has_role_at(user, campaign.organization, Role.STAFF)
+
+
+def registration_is_late(campaign, today=None):
+    due = registration_deadline(campaign)
+    return due is not None and (today or timezone.localdate()) > due
+
+
+def _check_open_and_targeted(campaign, organization):
+    if campaign.status != CampaignStatus.PUBLISHED:
+        raise ValidationError(_("Kế hoạch này không còn nhận đăng ký."))
+    if not campaign.targets_organization(organization):
+        raise ValidationError(
+            _("“%(org)s” không thuộc đối tượng của kế hoạch %(number)s, nên không đăng ký theo kế hoạch này được.")
+            % {"org": organization.name, "number": campaign.number}
+        )
+
+
+@transaction.atomic
+def registration_create(*, campaign, organization, user, subject_type, name, late_reason="", today=None, **fields):
+    """A new draft for `organization` under `campaign`. After the registration deadline only a
+    reviewer may register, with a reason, and the registration is marked late."""
+    _check_open_and_targeted(campaign, organization)
+    late = registration_is_late(campaign, today)
+    if late:
+        if not is_reviewer(user, campaign):
+            raise ValidationError(_("Đã quá hạn đăng ký; chỉ cán bộ phụ trách cấp ban hành mới đăng ký bổ sung được."))
+        if not late_reason.strip():
+            raise ValidationError({"late_reason": _("Đăng ký sau hạn: hãy ghi lý do.")})
+    initiative = Initiative.objects.create(organization=organization, name=name)
+    registration = Registration(
+        campaign=campaign, organization=organization, initiative=initiative, subject_type=subject_type,
+        created_by=user, is_late=late, late_reason=late_reason.strip(), **fields,
+    )
+    registration.save()
+    return registration
+
+
+def _locked(registration):
+    return Registration.objects.select_for_update().select_related("campaign__organization").get(pk=registration.pk)
+
+
+@transaction.atomic
+def registration_update(*, registration, **fields):
+    """Saves what was typed (a draft autosaves); only a draft or a returned one changes."""
+    current = _locked(registration)
+    if current.status not in EDITABLE:
+        raise ValidationError(_("Đăng ký đã được gửi; chỉ sửa được khi còn là bản nháp hoặc bị trả lại."))
+    for key, value in fields.items():
+        setattr(current, key, value)
+    current.save()
+    return current
+
+
+@transaction.atomic
+def registration_submit(*, registration, user, today=None):
+    """Draft or returned → submitted, if complete. A second submit (another tab) is refused."""
+    current = _locked(registration)
+    if current.status not in EDITABLE:
+        raise ValidationError(_("Đăng ký này đã được gửi rồi."))
+    errors = submission_errors(current, list(current.targets.all()))
+    if errors:
+        raise ValidationError(errors)
+    late = registration_is_late(current.campaign, today)
+    if late and not current.is_late and not is_reviewer(user, current.campaign):
+        raise ValidationError(_("Đã quá hạn đăng ký; hãy liên hệ cán bộ phụ trách để được đăng ký bổ sung."))
+    current.status = S.SUBMITTED
+    current.submitted_at = timezone.now()
+    current.save()
+    return current
+
+
+def _review(registration, user, to_status, comment, *, comment_required):
+    current = _locked(registration)
+    if not is_reviewer(user, current.campaign):
+        raise ValidationError(_("Chỉ cán bộ phụ trách cấp ban hành kế hoạch hoặc cấp trên mới duyệt được."))
+    if current.status != S.SUBMITTED:
+        raise ValidationError(_("Đăng ký này không còn ở trạng thái chờ duyệt (có thể người khác vừa xử lý)."))
+    if comment_required and not comment.strip():
+        raise ValidationError({"review_comment": _("Hãy ghi ý kiến để đơn vị biết cần sửa gì.")})
+    current.status = to_status
+    current.review_comment = comment.strip()
+    current.reviewed_by = user
+    current.reviewed_at = timezone.now()
+    current.save()
+    return current
+
+
+@transaction.atomic
+def registration_accept(*, registration, user, comment=""):
+    return _review(registration, user, S.ACCEPTED, comment, comment_required=False)
+
+
+@transaction.atomic
+def registration_return(*, registration, user, comment):
+    return _review(registration, user, S.RETURNED, comment, comment_required=True)
+
+
+@transaction.atomic
+def registration_reject(*, registration, user, comment):
+    return _review(registration, user, S.REJECTED, comment, comment_required=True)
+
+
+@transaction.atomic
+def registration_withdraw(*, registration, today=None):
+    """The unit takes its registration back, before the registration deadline."""
+    current = _locked(registration)
+    if current.status not in (S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED):
+        raise ValidationError(_("Đăng ký ở trạng thái này không rút được."))
+    if registration_is_late(current.campaign, today):
+        raise ValidationError(_("Đã quá hạn đăng ký nên không rút được; hãy liên hệ cán bộ phụ trách."))
+    current.status = S.WITHDRAWN
+    current.save()
+    return current

@@ -1,0 +1,155 @@
+"""The registration workflow: draft, submit, review, withdraw, late registration."""
+
+import datetime
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django_scopes import scope, scopes_disabled
+
+from campaigns.enums import RegistrationStatus as S
+from campaigns.enums import SubjectType
+from campaigns.models import Field
+from dvk.models import Membership
+from models_registry import services
+from models_registry.models import Registration, RegistrationTarget
+from tests.campaigns.builders import campaign, org
+from tests.conftest import make_user
+from tests.test_registration_validation import COMPLETE
+
+DUE = datetime.date(2026, 3, 5)
+BEFORE, AFTER = datetime.date(2026, 3, 1), datetime.date(2026, 3, 6)
+
+
+@pytest.fixture
+def world(db):
+    province = org(None, "NA", "Tỉnh Nghệ An", "province", "administrative")
+    commune = org(province, "DC", "Xã Diễn Châu", "commune", "administrative")
+    unit = org(commune, "DC-X5", "Chi bộ Xóm 5")
+    mttq = org(commune, "DC-MTTQ", "Ủy ban MTTQ xã", kind="fatherland_front")
+    c = campaign(commune, "08-KH/ĐU", registration_due=DUE, target_kinds=["party_cell"])
+    secretary, staff = make_user("bi-thu-xom5"), make_user("ban-xdd-xa")
+    Membership.objects.create(user=secretary, organization=unit, role="secretary")
+    Membership.objects.create(user=staff, organization=commune, role="staff")
+    return type("World", (), {"campaign": c, "commune": commune, "unit": unit, "mttq": mttq,
+                              "secretary": secretary, "staff": staff})
+
+
+def draft(w, today=BEFORE, user=None, **extra):
+    with scope(org=w.unit):
+        r = services.registration_create(
+            campaign=w.campaign, organization=w.unit, user=user or w.secretary, subject_type=SubjectType.COLLECTIVE,
+            name="Mỗi ngày tiết kiệm 1.000 đồng để làm việc nghĩa", today=today,
+            **{**COMPLETE, "field": Field.objects.get(code="van-hoa-xa-hoi"), **extra},
+        )
+        RegistrationTarget.objects.create(registration=r, indicator="Số tiền quyên góp", value=Decimal("12000000"),
+                                          unit="đồng")
+    return r
+
+
+def test_secretary_drafts_submits_and_staff_accepts(world):
+    r = draft(world)
+    assert r.status == S.DRAFT and not r.is_late
+    with scope(org=world.unit):
+        r = services.registration_submit(registration=r, user=world.secretary, today=BEFORE)
+    assert r.status == S.SUBMITTED and r.submitted_at is not None
+    with scope(org=world.commune):
+        r = services.registration_accept(registration=r, user=world.staff)
+    assert (r.status, r.reviewed_by) == (S.ACCEPTED, world.staff)
+    with scopes_disabled():
+        assert [h.status for h in r.history.order_by("history_date")] == [S.DRAFT, S.SUBMITTED, S.ACCEPTED]
+
+
+def test_an_incomplete_draft_is_refused_on_submit_and_kept(world):
+    r = draft(world, authority="")
+    with scope(org=world.unit), pytest.raises(ValidationError) as refused:
+        services.registration_submit(registration=r, user=world.secretary, today=BEFORE)
+    assert "authority" in refused.value.message_dict
+    with scopes_disabled():
+        r.refresh_from_db()
+    assert r.status == S.DRAFT and r.content == COMPLETE["content"]  # nothing typed is lost
+
+
+def test_return_needs_a_comment_then_the_secretary_resubmits(world):
+    r = draft(world)
+    with scope(org=world.unit):
+        services.registration_submit(registration=r, user=world.secretary, today=BEFORE)
+    with scope(org=world.commune):
+        with pytest.raises(ValidationError):
+            services.registration_return(registration=r, user=world.staff, comment=" ")
+        services.registration_return(registration=r, user=world.staff, comment="Bổ sung kết quả cần đạt")
+    with scope(org=world.unit):
+        r = services.registration_update(registration=r, location="Xóm 5 và Xóm 6")
+        r = services.registration_submit(registration=r, user=world.secretary, today=BEFORE)
+    assert r.status == S.SUBMITTED and r.location == "Xóm 5 và Xóm 6"
+
+
+def test_the_secretary_cannot_review(world):
+    r = draft(world)
+    with scope(org=world.unit):
+        services.registration_submit(registration=r, user=world.secretary, today=BEFORE)
+        with pytest.raises(ValidationError):
+            services.registration_accept(registration=r, user=world.secretary)
+
+
+def test_an_untargeted_unit_cannot_register(world):
+    with scope(org=world.mttq), pytest.raises(ValidationError) as refused:
+        services.registration_create(campaign=world.campaign, organization=world.mttq, user=world.staff,
+                                     subject_type=SubjectType.COLLECTIVE, name="Mô hình", today=BEFORE)
+    assert "không thuộc đối tượng" in refused.value.messages[0]
+    with scopes_disabled():
+        assert not Registration.objects.exists()
+
+
+def test_after_the_deadline_only_staff_register_with_a_reason_and_it_is_marked_late(world):
+    with pytest.raises(ValidationError):
+        draft(world, today=AFTER)
+    with pytest.raises(ValidationError) as no_reason:
+        draft(world, today=AFTER, user=world.staff)
+    assert "late_reason" in no_reason.value.message_dict
+    r = draft(world, today=AFTER, user=world.staff, late_reason="Chi bộ mới thành lập sau hạn")
+    assert r.is_late
+    with scope(org=world.commune):
+        assert services.registration_submit(registration=r, user=world.staff, today=AFTER).status == S.SUBMITTED
+
+
+def test_a_draft_cannot_be_submitted_by_the_unit_after_the_deadline(world):
+    r = draft(world)
+    with scope(org=world.unit), pytest.raises(ValidationError):
+        services.registration_submit(registration=r, user=world.secretary, today=AFTER)
+
+
+def test_withdrawal_only_before_the_deadline(world):
+    r = draft(world)
+    with scope(org=world.unit):
+        services.registration_submit(registration=r, user=world.secretary, today=BEFORE)
+        with pytest.raises(ValidationError):
+            services.registration_withdraw(registration=r, today=AFTER)
+        assert services.registration_withdraw(registration=r, today=BEFORE).status == S.WITHDRAWN
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_submit_from_two_tabs_submits_once(world):
+    r = draft(world)
+    outcomes = []
+
+    def submit():
+        try:
+            with scope(org=world.unit):
+                services.registration_submit(registration=r, user=world.secretary, today=BEFORE)
+            outcomes.append("submitted")
+        except ValidationError as exc:
+            outcomes.append(exc.messages[0])
+        finally:
+            connection.close()
+
+    tabs = [threading.Thread(target=submit) for _ in range(2)]
+    for tab in tabs:
+        tab.start()
+    for tab in tabs:
+        tab.join()
+    assert sorted(outcomes) == ["submitted", "Đăng ký này đã được gửi rồi."]
+    with scopes_disabled():
+        assert r.history.filter(status=S.SUBMITTED).count() == 1
