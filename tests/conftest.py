@@ -112,3 +112,21 @@ def table_counts():
             cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
             counts[table] = cursor.fetchone()[0]
     return counts
+
+
+@pytest.fixture(autouse=True)
+def _default_lists_survive_flushes(request):
+    """Rows created by data migrations (fields, milestone kinds) are gone after a
+    transactional test flushed the database; put them back for every database test."""
+    if "db" in request.fixturenames or "transactional_db" in request.fixturenames or request.node.get_closest_marker(
+        "django_db"
+    ):
+        request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
+        from tests.campaigns.builders import ensure_default_lists
+
+        ensure_default_lists()
+
+
+def _is_transactional(request):
+    marker = request.node.get_closest_marker("django_db")
+    return "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))

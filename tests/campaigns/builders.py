@@ -17,6 +17,16 @@ def org(parent, code, name, level="unit", kind="party_cell"):
     return Organization.objects.add_child(parent, {"code": code, "name": name, "level": level, "kind": kind})
 
 
+def ensure_default_lists():
+    """The fields and milestone kinds the data migration creates. A transactional test
+    (browser, Celery worker) flushes the tables after itself, taking them along."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("campaigns.migrations.0002_default_fields_and_milestone_kinds").add_defaults(apps, None)
+
+
 def campaign(
     level_org,
     number,
@@ -31,6 +41,7 @@ def campaign(
     data.setdefault("title", f"Kế hoạch {number}")
     data.setdefault("issuing_body", "party_committee")
     data.setdefault("issuing_body_name", f"Đảng ủy {level_org.name}")
+    ensure_default_lists()
     with scopes_disabled():
         if derived_from is not None:
             from campaigns.services import campaign_derive
