@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -96,13 +95,6 @@ class Organization(MP_Node):
     def ancestor_paths(self):
         """Paths of this node and its ancestors, root first (no query)."""
         return [self.path[: i * self.steplen] for i in range(1, self.depth + 1)]
-
-    def subtree_q(self, prefix=""):
-        """Q matching this node and its descendants, for a field path to an Organization."""
-        return Q(**{f"{prefix}path__startswith": self.path})
-
-    def is_same_or_ancestor_of(self, other):
-        return other.path.startswith(self.path)
 
 
 class Membership(models.Model):

@@ -4,7 +4,6 @@ the acting organisation and stay inside its subtree."""
 
 from django.db.models import Count, Q
 
-from .enums import Role
 from .models import Membership, Organization, TreeImport
 
 
@@ -103,10 +102,6 @@ def members_of(org, *, include_subtree=False):
 
 def membership_in_subtree(org, membership_id):
     return members_of(org, include_subtree=True).filter(pk=membership_id).first()
-
-
-def staff_roles():
-    return (Role.STAFF,)
 
 
 def tree_imports_here():

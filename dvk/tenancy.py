@@ -1,7 +1,5 @@
 """Resolving the acting organisation from the URL and running the request in its scope."""
 
-from contextlib import ExitStack
-
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.urls import Resolver404, resolve
@@ -53,13 +51,3 @@ class OrganizationScopeMiddleware:
         request.organization = org
         with scope(org=org):
             return self.get_response(request)
-
-
-class ScopeStack:
-    """Holds a scope open for the remainder of a DRF dispatch (see dvk.api)."""
-
-    def __init__(self):
-        self.stack = ExitStack()
-
-    def enter(self, org):
-        self.stack.enter_context(scope(org=org))
