@@ -21,6 +21,7 @@ org_patterns = [
     path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
     path("audit/", views.audit, name="audit"),
     path("campaigns/", include("campaigns.urls")),
+    path("registrations/", include("models_registry.urls")),
 ]
 
 api_org_patterns = [
@@ -28,6 +29,7 @@ api_org_patterns = [
     path("children/", api.OrganizationChildrenView.as_view(), name="organization_children"),
     path("members/", api.MembershipListView.as_view(), name="members"),
     path("campaigns/", include("campaigns.api_urls")),
+    path("registrations/", include("models_registry.api_urls")),
 ]
 
 api_patterns = [

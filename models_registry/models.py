@@ -1,7 +1,10 @@
 """Initiatives ("Dân vận khéo" models) and their registrations under campaigns.
 
-Only what counting needs is here for now (campaign, organisation, collective or individual,
-status, the earlier registration it continues); forms, workflow and reports come next."""
+A registration carries the seed 004 form and the model plan; progress and result reports
+hold dated entries against its targets, with evidence files."""
+
+import uuid
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +16,8 @@ from campaigns.models import Campaign, Field
 from dvk.models import Organization
 from dvk.scoping import ProducedByOrganization, TenantManager
 from dvk.text import clean_text, normalize_search, vietnamese_name_sort_key
+
+from .enums import EvidenceKind, ReportKind
 
 
 class Initiative(ProducedByOrganization, models.Model):
@@ -60,6 +65,10 @@ class Registration(ProducedByOrganization, models.Model):
         verbose_name=_("tiếp nối mô hình đã đăng ký"),
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Diacritic-free model name and person name (dvk.text.normalize_search), for search.
+    search_text = models.CharField(max_length=700, db_index=True, editable=False, default="")
+    # Optimistic locking: every save bumps it; a form or autosave carrying an older one is refused.
+    version = models.PositiveIntegerField(default=1)
     late_reason = models.TextField(_("lý do đăng ký muộn"), blank=True)
     review_comment = models.TextField(_("ý kiến của cấp duyệt"), blank=True)
     reviewed_by = models.ForeignKey(
@@ -102,7 +111,7 @@ class Registration(ProducedByOrganization, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text", "person_name_sort_key"])
     objects = TenantManager()
 
     class Meta:
@@ -122,7 +131,12 @@ class Registration(ProducedByOrganization, models.Model):
     def save(self, *args, **kwargs):
         self.person_name = clean_text(self.person_name)
         self.person_name_sort_key = vietnamese_name_sort_key(self.person_name)
+        self.search_text = normalize_search(f"{self.initiative.name} {self.person_name}")[:700]
         super().save(*args, **kwargs)
+
+    @property
+    def name(self):
+        return self.initiative.name
 
 
 class RegistrationTarget(models.Model):
@@ -144,3 +158,104 @@ class RegistrationTarget(models.Model):
 
     def __str__(self):
         return f"{self.indicator}: {self.value} {self.unit}"
+
+
+class ProgressReport(ProducedByOrganization, models.Model):
+    """A dated report on a registration: progress while it runs, then its result.
+
+    The first report moves an accepted registration to in progress; the result report
+    completes it (models_registry.reports)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField(_("loại báo cáo"), max_length=20, choices=ReportKind.choices)
+    reported_on = models.DateField(_("ngày báo cáo"))
+    summary = models.TextField(_("nội dung báo cáo"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("báo cáo")
+        verbose_name_plural = _("báo cáo")
+        ordering = ["reported_on", "pk"]
+        constraints = [
+            # One result report per registration: it is what completes it.
+            models.UniqueConstraint(
+                fields=["registration"], condition=models.Q(kind="result"), name="one_result_report"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.reported_on:%d/%m/%Y}"
+
+
+class ReportEntry(models.Model):
+    """What was achieved, as of the report's date, against one target of the registration."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="entries")
+    target = models.ForeignKey(RegistrationTarget, on_delete=models.CASCADE, related_name="entries")
+    achieved = models.DecimalField(_("đã đạt"), max_digits=14, decimal_places=2)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kết quả đạt được")
+        verbose_name_plural = _("kết quả đạt được")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "target"], name="one_entry_per_target"),
+            models.CheckConstraint(condition=models.Q(achieved__gte=0), name="achieved_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.target.indicator}: {self.achieved}"
+
+
+def evidence_path(instance, filename):
+    """A random name under the producing organisation: the uploader's name is never a path."""
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"evidence/{instance.organization_id}/{instance.registration_id}/{uuid.uuid4().hex}{suffix}"
+
+
+def thumbnail_path(instance, filename):
+    return f"evidence/{instance.organization_id}/{instance.registration_id}/thumbs/{uuid.uuid4().hex}.jpg"
+
+
+class Evidence(ProducedByOrganization, models.Model):
+    """A file proving a result (photo, video, document), stored through Django's storage API.
+
+    Its kind is sniffed from the content on upload; it is served only to those who may see
+    the registration, as an attachment (models_registry.evidence)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="evidence")
+    report = models.ForeignKey(
+        ProgressReport, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence"
+    )
+    file = models.FileField(upload_to=evidence_path, max_length=255)
+    thumbnail = models.FileField(upload_to=thumbnail_path, max_length=255, blank=True)
+    kind = models.CharField(_("loại tệp"), max_length=20, choices=EvidenceKind.choices)
+    content_type = models.CharField(max_length=100)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    size = models.PositiveBigIntegerField(_("dung lượng"))
+    caption = models.CharField(_("mô tả"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("minh chứng")
+        verbose_name_plural = _("minh chứng")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name

@@ -334,7 +334,7 @@ def build_scale_registrations(
                 batch_size=batch_size,
             )
             rows = []
-            for initiative, (org_id, campaign_id, _n, _s, draft) in zip(initiatives, specs, strict=True):
+            for initiative, (org_id, campaign_id, _n, search, draft) in zip(initiatives, specs, strict=True):
                 if draft:
                     status, submitted_at = RegistrationStatus.DRAFT, None
                 else:
@@ -349,6 +349,7 @@ def build_scale_registrations(
                         status=status,
                         field_id=rng.choice(fields) if fields else None,
                         submitted_at=submitted_at,
+                        search_text=search,
                     )
                 )
             Registration._base_manager.bulk_create(rows, batch_size=batch_size)

@@ -13,7 +13,7 @@ from campaigns.enums import RegistrationStatus as S
 from dvk.enums import Role
 from dvk.selectors import has_role_at
 
-from .models import Initiative, Registration
+from .models import Initiative, Registration, RegistrationTarget
 from .validation import submission_errors
 
 EDITABLE = (S.DRAFT, S.RETURNED)
@@ -40,7 +40,9 @@ def _check_open_and_targeted(campaign, organization):
 
 
 @transaction.atomic
-def registration_create(*, campaign, organization, user, subject_type, name, late_reason="", today=None, **fields):
+def registration_create(
+    *, campaign, organization, user, subject_type, name, late_reason="", today=None, targets=None, **fields
+):
     """A new draft for `organization` under `campaign`. After the registration deadline only a
     reviewer may register, with a reason, and the registration is marked late."""
     _check_open_and_targeted(campaign, organization)
@@ -56,6 +58,8 @@ def registration_create(*, campaign, organization, user, subject_type, name, lat
         created_by=user, is_late=late, late_reason=late_reason.strip(), **fields,
     )
     registration.save()
+    if targets:
+        _replace_targets(registration, targets)
     return registration
 
 
@@ -63,16 +67,43 @@ def _locked(registration):
     return Registration.objects.select_for_update().select_related("campaign__organization").get(pk=registration.pk)
 
 
+def _save(current):
+    """Every change bumps the version, so a form opened before it cannot overwrite it."""
+    current.version += 1
+    current.save()
+    return current
+
+
+STALE = "Đăng ký vừa được sửa ở nơi khác (tab hoặc máy khác). Hãy tải lại trang để xem bản mới nhất rồi sửa tiếp."
+
+
 @transaction.atomic
-def registration_update(*, registration, **fields):
-    """Saves what was typed (a draft autosaves); only a draft or a returned one changes."""
+def registration_update(*, registration, expected_version=None, name=None, targets=None, **fields):
+    """Saves what was typed (a draft autosaves); only a draft or a returned one changes.
+
+    `expected_version`: the version the form was opened with; an older one is refused rather
+    than overwriting a newer save. `targets`: the full list of expected results as dicts
+    (indicator, value, unit); when given it replaces the stored ones."""
     current = _locked(registration)
     if current.status not in EDITABLE:
         raise ValidationError(_("Đăng ký đã được gửi; chỉ sửa được khi còn là bản nháp hoặc bị trả lại."))
+    if expected_version is not None and int(expected_version) != current.version:
+        raise ValidationError(_(STALE), code="stale")
+    if name is not None and name != current.initiative.name:
+        current.initiative.name = name
+        current.initiative.save()
     for key, value in fields.items():
         setattr(current, key, value)
-    current.save()
-    return current
+    if targets is not None:
+        _replace_targets(current, targets)
+    return _save(current)
+
+
+def _replace_targets(registration, targets):
+    registration.targets.all().delete()
+    RegistrationTarget.objects.bulk_create(
+        RegistrationTarget(registration=registration, position=i, **target) for i, target in enumerate(targets)
+    )
 
 
 @transaction.atomic
@@ -89,8 +120,7 @@ def registration_submit(*, registration, user, today=None):
         raise ValidationError(_("Đã quá hạn đăng ký; hãy liên hệ cán bộ phụ trách để được đăng ký bổ sung."))
     current.status = S.SUBMITTED
     current.submitted_at = timezone.now()
-    current.save()
-    return current
+    return _save(current)
 
 
 def _review(registration, user, to_status, comment, *, comment_required):
@@ -105,8 +135,7 @@ def _review(registration, user, to_status, comment, *, comment_required):
     current.review_comment = comment.strip()
     current.reviewed_by = user
     current.reviewed_at = timezone.now()
-    current.save()
-    return current
+    return _save(current)
 
 
 @transaction.atomic
@@ -133,5 +162,4 @@ def registration_withdraw(*, registration, today=None):
     if registration_is_late(current.campaign, today):
         raise ValidationError(_("Đã quá hạn đăng ký nên không rút được; hãy liên hệ cán bộ phụ trách."))
     current.status = S.WITHDRAWN
-    current.save()
-    return current
+    return _save(current)

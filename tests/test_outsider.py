@@ -12,14 +12,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
+from campaigns.enums import RegistrationStatus
 from campaigns.models import Campaign, Milestone, MilestoneKind, Quota
 from dvk.models import DeviceToken, Membership
+from models_registry.models import Evidence, Initiative, ProgressReport, Registration, RegistrationTarget
 from tests.campaigns.builders import campaign, quota
 from tests.conftest import client_for
 from tests.outsider import missing_cases, object_urls, schema_object_paths
+from tests.registry import outsider_api, outsider_lists, outsider_pages, outsider_reports
+from tests.registry.builders import complete_registration, report
 
 # name -> function(victim) -> list of (method, url). Every URL is tried as the outsider.
 CASES = {
@@ -82,6 +87,10 @@ CASES = {
     ]
     + [("get", f"/api/v1/o/SIBL/campaigns/{v.own_campaign.pk}/compliance/?node=UNIT")],
 }
+# Registrations: each part of models_registry keeps its cases next to its tests.
+for part in (outsider_pages, outsider_lists, outsider_reports, outsider_api):
+    assert not set(part.CASES) & set(CASES), f"{part.__name__} repeats a case"
+    CASES.update(part.CASES)
 
 
 def _campaign_urls(v, method, rest, *, own=False):
@@ -103,6 +112,23 @@ def _victim_campaign(tree):
         "milestone": plan.milestones.get(),
         "own_campaign": campaign(tree.sibling, "09-KH/ĐU", status="draft"),
     }
+
+
+def _victim_registration(tree, plan):
+    """An accepted registration of the victim's unit with a report and an evidence file, and
+    one of the outsider's own unit (for ids of the victim's reports and files through it)."""
+    registration = complete_registration(plan, tree.unit, status=RegistrationStatus.ACCEPTED)
+    progress = report(registration, summary="Đã quyên góp được 6.000.000 đồng")
+    with scopes_disabled():
+        evidence = Evidence.objects.create(
+            organization=tree.unit, registration=registration, report=progress, kind="pdf",
+            content_type="application/pdf", original_name="bien-ban.pdf", size=20,
+            file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="bien-ban.pdf"),
+        )
+    own_plan = campaign(tree.sibling, "10-KH/ĐU", registration_due=datetime.date(2026, 3, 5), target_levels=["unit"])
+    own = complete_registration(own_plan, tree.sibling_unit, name="Một giúp một", status=RegistrationStatus.ACCEPTED)
+    return {"registration": registration, "report": progress, "evidence": evidence,
+            "own_plan": own_plan, "own_registration": own}
 
 
 def test_every_object_url_has_an_outsider_case():
@@ -130,7 +156,8 @@ def victim(tree, secretary, commune_staff):
             "membership": Membership.objects.get(user=secretary),
             "token": token,
             "notification": notification,
-            **_victim_campaign(tree),
+            **(victim_campaign := _victim_campaign(tree)),
+            **_victim_registration(tree, victim_campaign["campaign"]),
         },
     )
 
@@ -157,6 +184,11 @@ def _counts():
             sorted(Quota.objects.values_list("pk", "min_total")),
             sorted(Milestone.objects.values_list("pk", "due_on")),
             MilestoneKind.objects.count(),
+            sorted(Registration.objects.values_list("pk", "status", "version", "is_late")),
+            Initiative.objects.count(),
+            RegistrationTarget.objects.count(),
+            ProgressReport.objects.count(),
+            sorted(Evidence.objects.values_list("pk", "file", "report_id")),
         )
 
 

@@ -1,0 +1,77 @@
+"""Reads of registrations, inside the acting organisation's scope.
+
+The list page and `GET /api/v1/o/<code>/registrations/` share `registrations_for_list`, so
+filters, search and order are the same on both."""
+
+from django.db.models import Case, IntegerField, Q, Value, When
+
+from campaigns.enums import RegistrationStatus, SubjectType
+from dvk.text import clean_text, normalize_search
+
+from .models import Registration
+
+# ?sort= values a list accepts, each with its ORDER BY.
+SORTS = {
+    "org": ("organization__path", "pk"),
+    "name": ("initiative__search_name", "pk"),
+    "person": ("person_name_sort_key", "organization__path", "pk"),
+    "status": ("status", "organization__path", "pk"),
+    "-submitted": ("-submitted_at", "pk"),
+    "-updated": ("-updated_at", "pk"),
+}
+DEFAULT_SORT = "org"
+
+
+def registrations_here():
+    """Registrations visible in the current scope (the tenant manager applies the rule)."""
+    return Registration.objects.select_related("initiative", "organization", "campaign__organization", "field")
+
+
+def registration_in_scope(pk):
+    """The registration if the current scope may see it, else None (the caller answers 404)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return registrations_here().filter(pk=pk).first()
+
+
+def search_registrations(queryset, query):
+    """Diacritic-insensitive search on the stored `search_text` column; rows whose model or
+    person name holds the query exactly as typed (diacritics included) come first.
+
+    Each word must appear ("dan kheo" finds "Dân vận khéo"), in any order."""
+    words = normalize_search(query).split()
+    if not words:
+        return queryset, False
+    for word in words:
+        queryset = queryset.filter(search_text__contains=word)
+    typed = clean_text(query)
+    exact = Q(initiative__name__icontains=typed) | Q(person_name__icontains=typed)
+    queryset = queryset.annotate(
+        search_rank=Case(When(exact, then=Value(0)), default=Value(1), output_field=IntegerField())
+    )
+    return queryset, True
+
+
+def registrations_for_list(
+    org, *, campaign=None, field=None, status=None, subject_type=None, subtree=None, search="", sort=DEFAULT_SORT
+):
+    """Registrations of `org`'s subtree (the scope), filtered, searched and ordered.
+
+    `subtree`: an Organization inside the scope whose subtree narrows the list. Values are
+    expected already validated (unknown choices are the caller's to drop)."""
+    qs = registrations_here()
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    if field is not None:
+        qs = qs.filter(field=field)
+    if status in RegistrationStatus.values:
+        qs = qs.filter(status=status)
+    if subject_type in SubjectType.values:
+        qs = qs.filter(subject_type=subject_type)
+    if subtree is not None:
+        qs = qs.filter(organization__path__startswith=subtree.path)
+    qs, ranked = search_registrations(qs, search)
+    order = SORTS.get(sort) or SORTS[DEFAULT_SORT]
+    return qs.order_by(*(("search_rank",) if ranked else ()), *order)
