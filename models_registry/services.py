@@ -4,6 +4,7 @@ re-read before the change)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,6 +12,8 @@ from campaigns.compliance import registration_deadline
 from campaigns.enums import CampaignStatus
 from campaigns.enums import RegistrationStatus as S
 from dvk.enums import Role
+from dvk.models import Membership
+from dvk.notifications import notifications_create
 from dvk.selectors import has_role_at
 
 from .models import Initiative, Registration, RegistrationTarget
@@ -135,7 +138,40 @@ def _review(registration, user, to_status, comment, *, comment_required):
     current.review_comment = comment.strip()
     current.reviewed_by = user
     current.reviewed_at = timezone.now()
-    return _save(current)
+    _save(current)
+    _notify_registrant(current)
+    return current
+
+
+REVIEW_TITLES = {
+    S.ACCEPTED: "Mô hình “%(name)s” đã được duyệt",
+    S.RETURNED: "Mô hình “%(name)s” bị trả lại để sửa",
+    S.REJECTED: "Mô hình “%(name)s” không được duyệt",
+}
+
+
+def _notify_registrant(registration):
+    """The unit's secretaries and whoever entered the registration learn the outcome in the
+    notification centre, with the reviewer's comment."""
+    users = set(
+        Membership.objects.filter(organization_id=registration.organization_id, role=Role.SECRETARY).values_list(
+            "user_id", flat=True
+        )
+    )
+    if registration.created_by_id:
+        users.add(registration.created_by_id)
+    users.discard(registration.reviewed_by_id)
+    url = reverse(
+        "registration_detail", kwargs={"org_code": registration.organization.code, "pk": registration.pk}
+    )
+    title = _(REVIEW_TITLES[registration.status]) % {"name": registration.initiative.name}
+    notifications_create(
+        items=[
+            {"user_id": user_id, "organization": registration.organization, "title": title[:255],
+             "body": registration.review_comment, "url": url}
+            for user_id in sorted(users)
+        ]
+    )
 
 
 @transaction.atomic

@@ -153,3 +153,16 @@ def test_a_double_submit_from_two_tabs_submits_once(world):
     assert sorted(outcomes) == ["submitted", "Đăng ký này đã được gửi rồi."]
     with scopes_disabled():
         assert r.history.filter(status=S.SUBMITTED).count() == 1
+
+
+def test_the_unit_learns_the_review_outcome_in_its_notifications(world):
+    r = draft(world)
+    with scope(org=world.unit):
+        services.registration_submit(registration=r, user=world.secretary, today=BEFORE)
+    with scope(org=world.commune):
+        services.registration_return(registration=r, user=world.staff, comment="Bổ sung địa điểm cụ thể")
+    note = world.secretary.notifications.get()
+    assert note.title == "Mô hình “Mỗi ngày tiết kiệm 1.000 đồng để làm việc nghĩa” bị trả lại để sửa"
+    assert note.body == "Bổ sung địa điểm cụ thể"
+    assert note.url == f"/o/DC-X5/registrations/{r.pk}/"
+    assert not world.staff.notifications.exists()
