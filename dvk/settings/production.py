@@ -42,3 +42,20 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploaded evidence on S3-compatible object storage (MinIO, a government cloud's S3) when a
+# bucket is named; otherwise the media volume. Files are never public: the permission-checked
+# views stream them (no presigned or public URLs), so the bucket stays private.
+if env("DVK_S3_BUCKET", ""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("DVK_S3_BUCKET"),
+            "endpoint_url": env("DVK_S3_ENDPOINT_URL", "") or None,
+            "region_name": env("DVK_S3_REGION", "") or None,
+            "access_key": env("DVK_S3_ACCESS_KEY", ""),
+            "secret_key": env("DVK_S3_SECRET_KEY", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
