@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from campaigns.compliance import registration_deadline
 from campaigns.enums import CampaignStatus
 from campaigns.enums import RegistrationStatus as S
+from campaigns.models import Campaign
 from dvk.enums import Role
 from dvk.models import Membership
 from dvk.notifications import notifications_create
@@ -40,6 +41,45 @@ def _check_open_and_targeted(campaign, organization):
             _("“%(org)s” không thuộc đối tượng của kế hoạch %(number)s, nên không đăng ký theo kế hoạch này được.")
             % {"org": organization.name, "number": campaign.number}
         )
+    # Where a unit registers (DOMAIN.md): when its level implements this campaign with a derived
+    # one that also targets it, it registers there, and the derived one counts upward.
+    derived = (
+        Campaign.objects.filter(
+            status=CampaignStatus.PUBLISHED,
+            lineage__startswith=campaign.lineage,
+            organization__path__in=organization.ancestor_paths()[:-1],
+        )
+        .exclude(pk=campaign.pk)
+        .select_related("organization")
+        .prefetch_related("target_organizations")
+    )
+    for implementing in derived:
+        if implementing.targets_organization(organization):
+            raise ValidationError(
+                _("“%(org)s” đăng ký theo kế hoạch %(derived)s của %(level)s (triển khai kế hoạch %(number)s); "
+                  "đăng ký ở đó sẽ được tính cho cả cấp trên.")
+                % {"org": organization.name, "derived": implementing.number, "level": implementing.organization.name,
+                   "number": campaign.number}
+            )
+
+
+def _initiative_for(*, organization, campaign, continues, name, exclude=None):
+    """The model a registration is of: a continued model is the same initiative as the earlier
+    registration's (it lives across years); a new one gets its own."""
+    if continues is None:
+        return Initiative.objects.create(organization=organization, name=name)
+    if continues.organization_id != organization.pk:
+        raise ValidationError({"continues": _("Chỉ tiếp nối được mô hình của chính đơn vị mình.")})
+    if continues.campaign_id == campaign.pk:
+        raise ValidationError({"continues": _("Hãy chọn mô hình đã đăng ký ở kế hoạch năm trước.")})
+    taken = Registration.objects.filter(initiative_id=continues.initiative_id, campaign=campaign).exclude(pk=exclude)
+    if taken.exists():
+        raise ValidationError({"continues": _("Mô hình này đã được đăng ký theo kế hoạch này rồi.")})
+    initiative = continues.initiative
+    if name and name != initiative.name:
+        initiative.name = name
+        initiative.save()
+    return initiative
 
 
 @transaction.atomic
@@ -55,7 +95,9 @@ def registration_create(
             raise ValidationError(_("Đã quá hạn đăng ký; chỉ cán bộ phụ trách cấp ban hành mới đăng ký bổ sung được."))
         if not late_reason.strip():
             raise ValidationError({"late_reason": _("Đăng ký sau hạn: hãy ghi lý do.")})
-    initiative = Initiative.objects.create(organization=organization, name=name)
+    initiative = _initiative_for(
+        organization=organization, campaign=campaign, continues=fields.get("continues"), name=name
+    )
     registration = Registration(
         campaign=campaign, organization=organization, initiative=initiative, subject_type=subject_type,
         created_by=user, is_late=late, late_reason=late_reason.strip(), **fields,
@@ -92,14 +134,35 @@ def registration_update(*, registration, expected_version=None, name=None, targe
         raise ValidationError(_("Đăng ký đã được gửi; chỉ sửa được khi còn là bản nháp hoặc bị trả lại."))
     if expected_version is not None and int(expected_version) != current.version:
         raise ValidationError(_(STALE), code="stale")
-    if name is not None and name != current.initiative.name:
+    dropped = None
+    if "continues" in fields and fields["continues"] != current.continues:
+        dropped = _switch_initiative(current, fields["continues"], name)
+    elif name is not None and name != current.initiative.name:
         current.initiative.name = name
         current.initiative.save()
     for key, value in fields.items():
         setattr(current, key, value)
     if targets is not None:
         _replace_targets(current, targets)
-    return _save(current)
+    _save(current)
+    if dropped is not None and not dropped.registrations.exists():
+        dropped.delete()
+    return current
+
+
+def _switch_initiative(current, continues, name):
+    """Picking (or dropping) the earlier registration a draft continues makes it a registration
+    of that model (or of a new one). Returns the model it was of, for the caller to drop once
+    nothing uses it."""
+    previous = current.initiative
+    current.initiative = _initiative_for(
+        organization=current.organization, campaign=current.campaign, continues=continues,
+        # The earlier model keeps its name unless this very save renames it.
+        name=name if name not in (None, previous.name) else (None if continues else previous.name),
+        exclude=current.pk,
+    )
+    current.continues = continues
+    return previous
 
 
 def _replace_targets(registration, targets):

@@ -115,6 +115,12 @@ def table_counts():
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded and generated files of each test go to its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _default_lists_survive_flushes(request):
     """Rows created by data migrations (fields, milestone kinds) are gone after a
     transactional test flushed the database; put them back for every database test."""

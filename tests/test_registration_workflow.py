@@ -12,9 +12,9 @@ from django_scopes import scope, scopes_disabled
 from campaigns.enums import RegistrationStatus as S
 from campaigns.enums import SubjectType
 from campaigns.models import Field
-from dvk.models import Membership
+from dvk.models import Membership, Organization
 from models_registry import services
-from models_registry.models import Registration, RegistrationTarget
+from models_registry.models import Initiative, Registration, RegistrationTarget
 from tests.campaigns.builders import campaign, org
 from tests.conftest import make_user
 from tests.test_registration_validation import COMPLETE
@@ -166,3 +166,46 @@ def test_the_unit_learns_the_review_outcome_in_its_notifications(world):
     assert note.body == "Bổ sung địa điểm cụ thể"
     assert note.url == f"/o/DC-X5/registrations/{r.pk}/"
     assert not world.staff.notifications.exists()
+
+
+def test_a_continued_model_is_the_same_initiative_across_years(world):
+    earlier_plan = campaign(world.commune, "05-KH/ĐU", start=datetime.date(2025, 1, 1),
+                            end=datetime.date(2025, 12, 31), target_kinds=["party_cell"])
+    with scopes_disabled():
+        earlier = services.registration_create(
+            campaign=earlier_plan, organization=world.unit, user=world.secretary, subject_type=SubjectType.COLLECTIVE,
+            name="Một giúp một", today=datetime.date(2025, 2, 1),
+        )
+    r = draft(world)
+    own_initiative = r.initiative_id
+    with scope(org=world.unit):
+        r = services.registration_update(registration=r, expected_version=r.version, continues=earlier)
+    assert r.initiative_id == earlier.initiative_id and r.name == "Một giúp một"
+    with scopes_disabled():
+        assert not Initiative.objects.filter(pk=own_initiative).exists()
+        # Created continued from the start, it is the same initiative too; twice is refused.
+        with pytest.raises(ValidationError) as twice:
+            services.registration_create(
+                campaign=world.campaign, organization=world.unit, user=world.secretary,
+                subject_type=SubjectType.COLLECTIVE, name="Một giúp một", today=BEFORE, continues=earlier,
+            )
+    assert "đã được đăng ký theo kế hoạch này" in str(twice.value)
+
+
+def test_a_unit_registers_under_its_communes_plan_not_the_province_one_it_implements(world):
+    with scopes_disabled():
+        province = Organization.objects.get_parent(world.commune)
+    province_plan = campaign(province, "21-KH/BCĐ", target_levels=["unit"])
+    derived = campaign(world.commune, "27-KH/ĐU", derived_from=province_plan, target_levels=["unit"])
+    assert derived.lineage.startswith(province_plan.lineage)
+    with scope(org=world.unit), pytest.raises(ValidationError) as refused:
+        services.registration_create(
+            campaign=province_plan, organization=world.unit, user=world.secretary,
+            subject_type=SubjectType.COLLECTIVE, name="Chính quyền thân thiện", today=BEFORE,
+        )
+    assert "27-KH/ĐU" in str(refused.value)
+    with scope(org=world.unit):
+        assert services.registration_create(
+            campaign=derived, organization=world.unit, user=world.secretary,
+            subject_type=SubjectType.COLLECTIVE, name="Chính quyền thân thiện", today=BEFORE,
+        ).campaign == derived
