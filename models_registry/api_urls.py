@@ -1,3 +1,11 @@
 """Registration API, under /api/v1/o/<org_code>/registrations/ (namespace "api")."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("", api.RegistrationListCreateView.as_view(), name="registrations"),
+    path("<int:pk>/", api.RegistrationDetailView.as_view(), name="registration"),
+    path("<int:pk>/submit/", api.RegistrationSubmitView.as_view(), name="registration_submit"),
+]

@@ -41,17 +41,71 @@ FORM_FIELDS = (
 )
 
 
+# DRF's Vietnamese catalogue is partial: the messages a tablet shows its user, in Vietnamese.
+MESSAGES = {
+    "required": "Trường này là bắt buộc.",
+    "null": "Trường này không được để trống.",
+    "blank": "Trường này không được bỏ trống.",
+    "max_length": "Tối đa {max_length} ký tự.",
+    "invalid_choice": "“{input}” không phải là giá trị hợp lệ.",
+    "max_digits": "Tối đa {max_digits} chữ số.",
+    "max_decimal_places": "Tối đa {max_decimal_places} chữ số sau dấu phẩy.",
+    "max_whole_digits": "Phần nguyên tối đa {max_whole_digits} chữ số.",
+    "max_string_length": "Số quá lớn.",
+    "min_value": "Không được nhỏ hơn {min_value}.",
+    "max_value": "Không được lớn hơn {max_value}.",
+    "not_a_list": "Cần một danh sách, không phải “{input_type}”.",
+}
+INVALID = (  # the "invalid" message by field type, most specific first
+    (serializers.SlugField, "Mã chỉ gồm chữ không dấu, chữ số, gạch ngang hoặc gạch dưới."),
+    (serializers.DateField, "Ngày sai định dạng: hãy dùng YYYY-MM-DD."),
+    (serializers.IntegerField, "Hãy nhập một số nguyên."),
+    (serializers.DecimalField, "Hãy nhập một số."),
+    (serializers.CharField, "Hãy nhập một chuỗi ký tự."),
+    (serializers.Serializer, "Dữ liệu phải là một đối tượng JSON."),
+)
+
+
+def _vietnamese(field):
+    for code, message in MESSAGES.items():
+        if code in field.error_messages:
+            field.error_messages[code] = message
+    for kind, message in INVALID:
+        if isinstance(field, kind):
+            field.error_messages["invalid"] = message
+            break
+
+
+class VietnameseErrors:
+    """Serializer mixin: every field's (and the body's own) error messages in Vietnamese."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _vietnamese(self)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            _vietnamese(field)
+        return fields
+
+
 class RegistrationCampaignSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField(help_text="Số hiệu kế hoạch, ví dụ 08-KH/ĐU")
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(VietnameseErrors, serializers.ModelSerializer):
     """A measurable expected result ("rõ kết quả")."""
 
     class Meta:
         model = RegistrationTarget
         fields = ["indicator", "value", "unit"]
+
+    def validate_value(self, value):
+        if value <= 0:
+            raise serializers.ValidationError("Con số cần đạt phải lớn hơn 0.")
+        return value
 
 
 class ReportSummarySerializer(serializers.ModelSerializer):
@@ -68,6 +122,9 @@ class RegistrationListSerializer(serializers.ModelSerializer):
     organization = OrganizationRefSerializer(help_text="Tổ chức đăng ký")
     name = serializers.CharField(help_text="Tên mô hình")
     field = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="Mã lĩnh vực")
+    # A string documented in words, like campaigns' own refs: a "status" enum here would
+    # collide in the schema with the campaign's (drf-spectacular names enums after fields).
+    status = serializers.CharField(help_text=f"Trạng thái đăng ký: {', '.join(RegistrationStatus.values)}")
 
     class Meta:
         model = Registration
@@ -107,7 +164,7 @@ class RegistrationDetailSerializer(RegistrationListSerializer):
         read_only_fields = fields
 
 
-class RegistrationWriteSerializer(serializers.ModelSerializer):
+class RegistrationWriteSerializer(VietnameseErrors, serializers.ModelSerializer):
     """What a tablet sends to save a draft. Blank fields are allowed: a draft may be incomplete;
     submitting checks the "06 rõ"."""
 
@@ -147,21 +204,29 @@ class RegistrationUpdateSerializer(RegistrationWriteSerializer):
         fields = ["version", *RegistrationWriteSerializer.Meta.fields]
 
 
-class RegistrationFilterSerializer(serializers.Serializer):
+SORT_LABELS = {
+    "org": "theo tổ chức (thứ tự cây)",
+    "name": "theo tên mô hình",
+    "person": "theo tên người (thứ tự tên tiếng Việt)",
+    "status": "theo trạng thái",
+    "-submitted": "mới gửi trước",
+    "-updated": "mới sửa trước",
+}
+
+
+class RegistrationFilterSerializer(VietnameseErrors, serializers.Serializer):
     """The list's query parameters; the list page takes the same ones."""
 
     campaign = serializers.IntegerField(required=False, help_text="Id kế hoạch")
     field = serializers.SlugField(required=False, help_text="Mã lĩnh vực")
-    status = serializers.ChoiceField(
-        choices=RegistrationStatus.choices, required=False, help_text="Trạng thái đăng ký"
-    )
+    status = serializers.ChoiceField(choices=RegistrationStatus.choices, required=False, help_text="Trạng thái đăng ký")
     subject_type = serializers.ChoiceField(choices=SubjectType.choices, required=False)
     org = serializers.CharField(required=False, help_text="Mã một tổ chức trong phạm vi: chỉ nhánh của tổ chức đó")
     search = serializers.CharField(
         required=False, allow_blank=True, help_text="Tìm theo tên mô hình hoặc họ tên, không phân biệt dấu"
     )
     sort = serializers.ChoiceField(
-        choices=list(SORTS), required=False, default=DEFAULT_SORT, help_text="Thứ tự sắp xếp"
+        choices=[(key, SORT_LABELS.get(key, key)) for key in SORTS], required=False, default=DEFAULT_SORT
     )
 
 

@@ -25,6 +25,12 @@ EXPECTED_ROLES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """The demo stores evidence files (models_registry/demo.py): not in the project's media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def seed(*args):
     out = StringIO()
     call_command("seed_demo", *args, stdout=out)

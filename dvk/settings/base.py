@@ -45,6 +45,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF: it parses uploads itself and answers 413 to an oversize one (dvk.uploads).
+    "dvk.uploads.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -178,6 +180,17 @@ DVK_TOKEN_IDLE_DAYS = env_int("DVK_TOKEN_IDLE_DAYS", 30)
 DVK_IMPORT_MAX_BYTES = env_int("DVK_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 DVK_IMPORT_MAX_ROWS = env_int("DVK_IMPORT_MAX_ROWS", 20000)
 DVK_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("DVK_IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+
+# Evidence files (models_registry.evidence): the most one file, and all of one registration's
+# files together, may weigh. Over either, the upload answers 413 and nothing is stored.
+DVK_EVIDENCE_MAX_FILE_BYTES = env_int("DVK_EVIDENCE_MAX_FILE_BYTES", 20 * 1024 * 1024)
+DVK_EVIDENCE_MAX_REGISTRATION_BYTES = env_int("DVK_EVIDENCE_MAX_REGISTRATION_BYTES", 200 * 1024 * 1024)
+# The size guard first: it stops a file over the limit before the others spool it to disk.
+FILE_UPLOAD_HANDLERS = [
+    "dvk.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row

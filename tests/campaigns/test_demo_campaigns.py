@@ -22,6 +22,12 @@ D = datetime.date
 MET, BEHIND, OVERDUE = ComplianceStatus.MET, ComplianceStatus.BEHIND, ComplianceStatus.OVERDUE
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """The demo stores evidence files (models_registry/demo.py): not in the project's media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def seed():
     out = StringIO()
     call_command("seed_demo", stdout=out)
