@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import notifications, selectors, services
+from .enums import Role
 from .excel import escape_formula
 from .forms import (
     ImportConfirmForm,
@@ -63,7 +64,11 @@ def healthz(request):
 def home(request):
     orgs = selectors.organizations_of(request.user)
     if len(orgs) == 1:
-        return redirect("org_tree", org_code=orgs[0]["organization"].code)
+        code = orgs[0]["organization"].code
+        # A unit secretary's work is registering the unit's models: start there.
+        if orgs[0]["roles"] == [Role.SECRETARY]:
+            return redirect("registration_open_campaigns", org_code=code)
+        return redirect("org_tree", org_code=code)
     return redirect("org_picker")
 
 

@@ -106,3 +106,7 @@ def test_a_permission_of_another_app_asked_of_an_organization_is_a_plain_no(secr
     assert secretary.has_perm("campaigns.add_campaign", tree.unit) is False
     client = client_for(secretary)
     assert client.get("/o/UNIT/campaigns/new/").status_code == 403
+
+
+def test_home_takes_a_unit_secretary_to_the_campaigns_open_to_their_unit(secretary):
+    assert client_for(secretary).get("/")["Location"] == "/o/UNIT/registrations/open/"
