@@ -63,6 +63,7 @@ bench: $(VENV)/.dev-installed vendor
 	@$(PY) scripts/check_services.py
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/campaigns.py $(filter-out --rebuild,$(BENCH_ARGS))
+	$(PY) bench/registrations.py $(filter-out --rebuild,$(BENCH_ARGS))
 
 check-deploy: $(VENV)/.run-installed vendor
 	scripts/check_deploy.sh

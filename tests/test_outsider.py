@@ -26,7 +26,8 @@ from tests.outsider import missing_cases, object_urls, schema_object_paths
 from tests.registry import outsider_api, outsider_lists, outsider_pages, outsider_reports
 from tests.registry.builders import complete_registration, report
 
-# name -> function(victim) -> list of (method, url). Every URL is tried as the outsider.
+# name -> function(victim) -> list of (method, url) or (method, url, data). Every URL is tried
+# as the outsider.
 CASES = {
     "org_tree": lambda v: [("get", "/o/COMM/"), ("get", "/o/UNIT/")],
     "org_children": lambda v: [("get", "/o/COMM/children/")],
@@ -168,9 +169,9 @@ def test_outsider_gets_404(name, victim, outsider):
     api_client = APIClient()
     api_client.force_authenticate(outsider)
     counts_before = _counts()
-    for method, url in CASES[name](victim):
+    for method, url, *data in CASES[name](victim):
         client = api_client if url.startswith("/api/") else page_client
-        response = getattr(client, method)(url)
+        response = getattr(client, method)(url, *data)
         assert response.status_code == 404, f"{method.upper()} {url} answered {response.status_code}"
     assert _counts() == counts_before
 
