@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dvk.enums import Kind, Level
+from dvk.forms import attach_errors
 from dvk.views import require_perm
 
 from . import selectors, services
@@ -36,14 +37,6 @@ from .forms import (
 PAGE_SIZE = 50
 FINISHED = (CampaignStatus.CLOSED, CampaignStatus.ARCHIVED)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _attach_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.message_dict.items():
-            form.add_error(key if key in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _campaign(request, pk, perm="campaigns.view_campaign"):
@@ -94,7 +87,7 @@ def campaign_create(request, org_code):
         try:
             campaign = services.campaign_create(organization=org, user=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Đã tạo dự thảo kế hoạch “%s”.") % campaign.number)
             return _to_detail(campaign, org)
@@ -115,7 +108,7 @@ def campaign_edit(request, org_code, pk):
                 campaign=campaign, expected_version=form.cleaned_data["version"], **form.service_kwargs()
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu thay đổi."))
             return _to_detail(campaign, org)
@@ -260,7 +253,7 @@ def _quota_page(request, campaign, quota):
         try:
             services.quota_save(campaign=campaign, quota=quota, **form.service_kwargs())
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu chỉ tiêu."))
             return _to_detail(campaign, request.organization)
@@ -306,7 +299,7 @@ def _milestone_page(request, campaign, milestone):
         try:
             services.milestone_save(campaign=campaign, milestone=milestone, **form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu mốc thời gian."))
             return _to_detail(campaign, request.organization)
@@ -366,7 +359,7 @@ def milestone_kind_add(request, org_code):
         try:
             kind = services.milestone_kind_create(**form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Đã thêm loại mốc thời gian “%s”.") % kind.name)
             return redirect(next_url or reverse("campaign_list", kwargs={"org_code": org.code}))

@@ -97,3 +97,13 @@ class MembershipForm(BootstrapMixin, forms.Form):
             if not data.get("email"):
                 self.add_error("email", _("Người mới: hãy nhập thư điện tử để họ tự đặt mật khẩu."))
         return data
+
+
+def attach_errors(form, exc):
+    """Shows a service's ValidationError on the form: each field's messages on that field,
+    the rest (or a message without a field) at the top."""
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.message_dict.items():
+            form.add_error(key if key in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

@@ -27,6 +27,7 @@ from .forms import (
     OrganizationCreateForm,
     OrganizationMoveForm,
     OrganizationUpdateForm,
+    attach_errors,
 )
 from .imports import tree_import
 from .models import DeviceToken, Membership, Organization
@@ -143,19 +144,11 @@ def org_add(request, org_code):
         try:
             child = services.organization_create(parent=parent, **form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Đã thêm “%s”.") % child.name)
             return redirect("org_tree", org_code=parent.code)
     return render(request, "dvk/org_form.html", {"org": parent, "form": form, "title": _("Thêm tổ chức trực thuộc")})
-
-
-def _attach_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.message_dict.items():
-            form.add_error(key if key in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @require_http_methods(["GET", "POST"])
@@ -168,7 +161,7 @@ def org_edit(request, org_code):
         try:
             services.organization_update(organization=org, expected_version=data.pop("version"), **data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu thay đổi."))
             return redirect("org_tree", org_code=org.code)
@@ -189,7 +182,7 @@ def org_move(request, org_code):
             try:
                 services.organization_move(organization=org, new_parent=new_parent)
             except ValidationError as exc:
-                _attach_errors(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(
                     request, _("Đã chuyển “%(org)s” về “%(parent)s”.") % {"org": org.name, "parent": new_parent.name}
@@ -340,7 +333,7 @@ def member_add(request, org_code):
                 new_user=None if user else {k: data[k] for k in NEW_PERSON_FIELDS},
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             if user is None:
                 invitation = InvitationForm(membership.user, {"email": membership.user.email})

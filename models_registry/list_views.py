@@ -5,6 +5,8 @@ The tenancy middleware has already checked the user's role at the acting organis
 runs each view in its scope: a registration outside the scope does not exist here (404);
 a visible one the user may not act on is skipped or refused (403)."""
 
+import contextlib
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlencode
@@ -195,10 +197,26 @@ def registration_import_template(request, org_code):
     return _xlsx(content, _safe_filename(f"mau-phu-luc-01-{org.code}.xlsx"))
 
 
-def _pending_path(token):
+PENDING_MAX_AGE_SECONDS = 24 * 60 * 60
+
+
+def _pending_dir():
     path = Path(settings.MEDIA_ROOT) / "imports" / "pending"
     path.mkdir(parents=True, exist_ok=True)
-    return path / f"registrations-{token}.json"
+    return path
+
+
+def _pending_path(token):
+    return _pending_dir() / f"registrations-{token}.json"
+
+
+def _forget_abandoned_previews():
+    """Rows of previews nobody confirmed within a day are dropped (their session is long gone)."""
+    cutoff = time.time() - PENDING_MAX_AGE_SECONDS
+    for stale in _pending_dir().glob("registrations-*.json"):
+        with contextlib.suppress(FileNotFoundError):
+            if stale.stat().st_mtime < cutoff:
+                stale.unlink()
 
 
 def _discard_pending(request):
@@ -281,6 +299,7 @@ def registration_import(request, org_code):
                 )
             if not report.has_errors:
                 _discard_pending(request)
+                _forget_abandoned_previews()
                 token = uuid.uuid4().hex
                 _pending_path(token).write_text(imports.rows_to_json(rows), encoding="utf-8")
                 request.session[PENDING_KEY] = {

@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.enums import RegistrationStatus as S
+from dvk.forms import attach_errors
 from dvk.uploads import too_large_response, upload_view
 from dvk.views import require_perm
 
@@ -67,14 +68,6 @@ def _evidence(request, pk, evidence_id, perm=VIEW):
 def _to_detail(request, registration, anchor="reports"):
     url = reverse("registration_detail", kwargs={"org_code": request.organization.code, "pk": registration.pk})
     return redirect(f"{url}#{anchor}")
-
-
-def _attach_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.message_dict.items():
-            form.add_error(key if key in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def latest_entries(registration):
@@ -198,7 +191,7 @@ def report_create(request, org_code, pk):
             form.add_error(None, exc.messages)
             status = 413
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             if kind == ReportKind.RESULT:
                 messages.success(request, _("Đã gửi báo cáo kết quả; mô hình đã hoàn thành."))

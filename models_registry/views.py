@@ -26,6 +26,7 @@ from campaigns.enums import COUNTED_STATUSES, CampaignStatus, SubjectType
 from campaigns.enums import RegistrationStatus as S
 from campaigns.models import Campaign, Milestone, Quota
 from campaigns.selectors import campaign_in_scope
+from dvk.forms import attach_errors
 from dvk.models import Organization
 from dvk.selectors import subtree_of
 from dvk.views import require_perm
@@ -272,7 +273,7 @@ def registration_create(request, org_code, campaign_id):
                     name=data["name"], late_reason=data.get("late_reason", ""),
                 )
             except ValidationError as exc:
-                _attach_errors(form, exc)
+                attach_errors(form, exc)
                 status = 400
             else:
                 messages.success(request, _("Đã tạo bản nháp “%s”. Hãy điền tiếp; nội dung được lưu khi bạn gõ.")
@@ -292,14 +293,6 @@ def registration_create(request, org_code, campaign_id):
     }
     # The first step shares the form page's template (a short form, before there is a draft).
     return render(request, "models_registry/registration_form.html", {**context, "creating": True}, status=status)
-
-
-def _attach_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.message_dict.items():
-            form.add_error(key if key in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # The form: edit, autosave, and the submit button on it.

@@ -595,3 +595,20 @@ def test_targets_parse_indicator_value_and_unit():
         {"indicator": "Tỷ lệ hộ nghèo giảm", "value": Decimal("2.5"), "unit": "%"},
         {"indicator": "Số buổi: Tập huấn", "value": Decimal("4"), "unit": "buổi"},
     ]
+
+
+def test_a_preview_nobody_confirmed_is_dropped_after_a_day(as_commune_staff, tree, plan):
+    import os
+    import time
+
+    from django.conf import settings
+
+    pending = Path(settings.MEDIA_ROOT) / "imports" / "pending"
+    pending.mkdir(parents=True, exist_ok=True)
+    abandoned, recent = pending / "registrations-abandoned.json", pending / "registrations-recent.json"
+    for kept in (abandoned, recent):
+        kept.write_text("[]", encoding="utf-8")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(abandoned, (two_days_ago, two_days_ago))
+    assert post_file(as_commune_staff, workbook_bytes([HEADER, annex_row()]), plan).status_code == 200
+    assert not abandoned.exists() and recent.exists() and pending_file(as_commune_staff).exists()
