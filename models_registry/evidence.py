@@ -112,7 +112,7 @@ def sniff(upload, name):
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return _check_image(upload, name, "WEBP")
     if head.startswith(b"%PDF-"):
-        return Sniffed(EvidenceKind.PDF, "application/pdf", "pdf")
+        return _check_pdf(upload, name)
     if head.startswith(b"PK\x03\x04"):
         return _check_office(upload, name)
     if head[4:8] == b"ftyp":
@@ -146,6 +146,20 @@ def _check_image(upload, name, expected):
     return Sniffed(EvidenceKind.IMAGE, content_type, extension, expected)
 
 
+def _check_pdf(upload, name):
+    """A PDF ends with its %%EOF marker (some writers pad after it with blanks or NUL bytes): a
+    text file that merely starts with "%PDF-" is refused."""
+    try:
+        upload.seek(0, 2)
+        upload.seek(max(upload.tell() - 1024 * 1024, 0))
+        tail = upload.read().rstrip(b"\0\r\n\t\f ")
+    finally:
+        upload.seek(0)
+    if b"%%EOF" not in tail[-1024:]:
+        _refuse(_("Tệp “%(name)s” không phải tệp PDF hoàn chỉnh (bị cắt hoặc hỏng).") % {"name": name})
+    return Sniffed(EvidenceKind.PDF, "application/pdf", "pdf")
+
+
 def _check_office(upload, name):
     """A .docx or .xlsx: a zip with [Content_Types].xml naming the main part, and word/ or xl/.
 
@@ -163,6 +177,10 @@ def _check_office(upload, name):
             for entry in entries:
                 if entry.file_size > 1024 * 1024 and entry.file_size > MAX_ZIP_RATIO * max(entry.compress_size, 1):
                     _refuse(suspicious)
+            # Many entries each just under the per-entry check add up to a bomb all the same.
+            inflated, compressed = sum(e.file_size for e in entries), sum(e.compress_size for e in entries)
+            if inflated > 10 * 1024 * 1024 and inflated > MAX_ZIP_RATIO * max(compressed, 1):
+                _refuse(suspicious)
             names = {e.filename for e in entries}
             if any(n.lower().endswith("vbaproject.bin") for n in names):
                 _refuse(

@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -71,7 +71,9 @@ KEY_COLUMNS = {
     **{v: k for k, v in {**TEXT_FIELDS, **TEXT_AREAS}.items()},
 }
 DATE_RE = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})$")
-TARGET_RE = re.compile(r"^(?P<indicator>.+?)\s*:\s*(?P<value>\d[\d.,]*)\s*(?P<unit>\S.*)$")
+# The figure is digits with "." and "," only, the unit may follow it directly ("12.000.000đ");
+# but "1e5" is a figure in another notation, not 1 of a unit "e5".
+TARGET_RE = re.compile(r"^(?P<indicator>.+?)\s*:\s*(?P<value>\d[\d.,]*)\s*(?P<unit>(?![eE][+-]?\d)\S.*)$")
 SUBJECTS = {
     **{normalize_search(label): value for value, label in SubjectType.choices},
     **{value: value for value in SubjectType.values},
@@ -84,8 +86,12 @@ def _header_key(text):
 
 
 HEADER_KEYS = {_header_key(col): col for col in c.COLUMNS}
+# A text cell longer than this is a pasted document, not a registration form's answer.
+MAX_TEXT_AREA_LENGTH = 10_000
 MAX_LENGTHS = {
-    f.attname: f.max_length for f in Registration._meta.concrete_fields if getattr(f, "max_length", None)
+    f.attname: f.max_length or MAX_TEXT_AREA_LENGTH
+    for f in Registration._meta.concrete_fields
+    if isinstance(f, (models.CharField, models.TextField))
 }
 
 
@@ -261,6 +267,13 @@ class _Context:
             .exclude(status=S.WITHDRAWN)
             .values_list("organization_id", "initiative__search_name")
         )
+        # Every model registered under this campaign, withdrawn ones too: a model is registered
+        # once per campaign (the registration_once_per_campaign constraint).
+        self.taken_initiatives = set(
+            Registration.objects.filter(campaign=campaign, organization_id__in=org_ids).values_list(
+                "initiative_id", flat=True
+            )
+        )
         self.earlier = {}
         continued = [
             normalize_search(_text(values.get(c.NAME)))
@@ -398,6 +411,11 @@ def _check_row(ctx, number, values, seen):
             errors.append(
                 _("Không tìm thấy mô hình “%(name)s” của %(org)s ở kế hoạch trước để duy trì; "
                   "nếu là mô hình mới, ghi “Mới”.") % {"name": name, "org": organization.name}
+            )
+        elif earlier.initiative_id in ctx.taken_initiatives:
+            errors.append(
+                _("Mô hình “%(name)s” của %(org)s đã được đăng ký (kể cả đã rút) theo kế hoạch %(number)s.")
+                % {"name": name, "org": organization.name, "number": ctx.campaign.number}
             )
 
     targets, target_errors = parse_targets(get(c.TARGETS))

@@ -259,3 +259,11 @@ class Evidence(ProducedByOrganization, models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def download_name(self):
+        """The uploader's name with the extension of what the file is (sniffed on upload and
+        kept in the stored name): a PDF uploaded as "bien-ban.html" downloads as "bien-ban.pdf",
+        so nothing is saved on a reader's machine under a runnable extension."""
+        stem = PurePosixPath(self.original_name.replace("\\", "/")).stem.strip(" .") or "minh-chung"
+        return f"{stem}{PurePosixPath(self.file.name).suffix}"

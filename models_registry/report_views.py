@@ -270,7 +270,7 @@ def evidence_download(request, org_code, pk, evidence_id):
     response = FileResponse(
         _stream(evidence.file),
         as_attachment=True,
-        filename=evidence.original_name,
+        filename=evidence.download_name,
         content_type=evidence.content_type,
     )
     return _no_sniffing(response)

@@ -63,6 +63,16 @@ def _check_open_and_targeted(campaign, organization):
             )
 
 
+def _check_field(campaign, field):
+    """A field (lĩnh vực) must be one of the campaign's, when the campaign lists them."""
+    if field is None:
+        return
+    accepted = list(campaign.fields.all())
+    if accepted and field not in accepted:
+        raise ValidationError({"field": _("Lĩnh vực “%(name)s” không thuộc kế hoạch %(number)s.")
+                               % {"name": field.name, "number": campaign.number}})
+
+
 def _initiative_for(*, organization, campaign, continues, name, exclude=None):
     """The model a registration is of: a continued model is the same initiative as the earlier
     registration's (it lives across years); a new one gets its own."""
@@ -89,6 +99,7 @@ def registration_create(
     """A new draft for `organization` under `campaign`. After the registration deadline only a
     reviewer may register, with a reason, and the registration is marked late."""
     _check_open_and_targeted(campaign, organization)
+    _check_field(campaign, fields.get("field"))
     late = registration_is_late(campaign, today)
     if late:
         if not is_reviewer(user, campaign):
@@ -100,7 +111,7 @@ def registration_create(
     )
     registration = Registration(
         campaign=campaign, organization=organization, initiative=initiative, subject_type=subject_type,
-        created_by=user, is_late=late, late_reason=late_reason.strip(), **fields,
+        created_by=user, is_late=late, late_reason=late_reason.strip() if late else "", **fields,
     )
     registration.save()
     if targets:
@@ -109,7 +120,13 @@ def registration_create(
 
 
 def _locked(registration):
-    return Registration.objects.select_for_update().select_related("campaign__organization").get(pk=registration.pk)
+    # Only the registration's own row: locking the campaign too would queue every unit's
+    # autosave behind every other unit's under the same plan.
+    return (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("campaign__organization", "organization", "initiative")
+        .get(pk=registration.pk)
+    )
 
 
 def _save(current):
@@ -134,6 +151,8 @@ def registration_update(*, registration, expected_version=None, name=None, targe
         raise ValidationError(_("Đăng ký đã được gửi; chỉ sửa được khi còn là bản nháp hoặc bị trả lại."))
     if expected_version is not None and int(expected_version) != current.version:
         raise ValidationError(_(STALE), code="stale")
+    if "field" in fields:
+        _check_field(current.campaign, fields["field"])
     dropped = None
     if "continues" in fields and fields["continues"] != current.continues:
         dropped = _switch_initiative(current, fields["continues"], name)
@@ -182,7 +201,9 @@ def registration_submit(*, registration, user, today=None):
     if errors:
         raise ValidationError(errors)
     late = registration_is_late(current.campaign, today)
-    if late and not current.is_late and not is_reviewer(user, current.campaign):
+    # A returned registration was sent in time (or registered late by staff): the reviewer
+    # asked for the fix, so it goes back whatever the date.
+    if late and current.status == S.DRAFT and not current.is_late and not is_reviewer(user, current.campaign):
         raise ValidationError(_("Đã quá hạn đăng ký; hãy liên hệ cán bộ phụ trách để được đăng ký bổ sung."))
     current.status = S.SUBMITTED
     current.submitted_at = timezone.now()

@@ -2,16 +2,17 @@
 
 import datetime
 import threading
+import time
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django_scopes import scope, scopes_disabled
 
 from campaigns.enums import RegistrationStatus as S
 from campaigns.enums import SubjectType
-from campaigns.models import Field
+from campaigns.models import Campaign, Field
 from dvk.models import Membership, Organization
 from models_registry import services
 from models_registry.models import Initiative, Registration, RegistrationTarget
@@ -209,3 +210,69 @@ def test_a_unit_registers_under_its_communes_plan_not_the_province_one_it_implem
             campaign=derived, organization=world.unit, user=world.secretary,
             subject_type=SubjectType.COLLECTIVE, name="Chính quyền thân thiện", today=BEFORE,
         ).campaign == derived
+
+
+def test_a_registration_returned_after_the_deadline_goes_back_to_review(world):
+    r = draft(world)
+    with scope(org=world.unit):
+        services.registration_submit(registration=r, user=world.secretary, today=BEFORE)
+    with scope(org=world.commune):
+        services.registration_return(registration=r, user=world.staff, comment="Ghi rõ số hộ được hỗ trợ")
+    with scope(org=world.unit):
+        r = services.registration_submit(registration=r, user=world.secretary, today=AFTER)
+    assert r.status == S.SUBMITTED and not r.is_late
+
+
+def test_a_field_outside_the_campaigns_list_is_refused_when_saving(world):
+    with scopes_disabled():
+        world.campaign.fields.set(Field.objects.filter(code="kinh-te"))
+    with scope(org=world.unit), pytest.raises(ValidationError) as refused:
+        draft(world, field=Field.objects.get(code="van-hoa-xa-hoi"))
+    assert "field" in refused.value.message_dict
+
+
+def test_a_late_reason_is_kept_only_on_a_late_registration(world):
+    assert draft(world, late_reason="Không cần").late_reason == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saving_one_units_registration_does_not_wait_for_another_units(world):
+    """The row lock is the registration's own: neither another registration under the same
+    campaign nor the campaign itself waits for it."""
+    first = draft(world)
+    with scopes_disabled():
+        other = services.registration_create(
+            campaign=world.campaign, organization=world.unit, user=world.secretary,
+            subject_type=SubjectType.COLLECTIVE, name="Một giúp một", today=BEFORE,
+        )
+    held, results = threading.Event(), {}
+
+    def holder():
+        try:
+            with transaction.atomic(), scopes_disabled():
+                services._locked(first)
+                held.set()
+                time.sleep(1.5)
+        finally:
+            connection.close()
+
+    def other_saves():
+        held.wait(5)
+        try:
+            with transaction.atomic(), scopes_disabled():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '500ms'")
+                services._locked(other)
+                Campaign.objects.select_for_update().get(pk=world.campaign.pk)
+            results["other"] = "saved"
+        except Exception as exc:  # noqa: BLE001 - the assertion shows what blocked
+            results["other"] = repr(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=holder), threading.Thread(target=other_saves)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results["other"] == "saved"

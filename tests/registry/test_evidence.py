@@ -561,3 +561,33 @@ def test_a_read_only_member_may_download_but_not_delete(registration, secretary,
     assert client.post(download_url(registration, evidence, "COMM", "delete/")).status_code == 403
     with scopes_disabled():
         assert ProgressReport.objects.count() == 0 and Evidence.objects.count() == 1
+
+
+@pytest.mark.parametrize("name", ["bien-ban.html", "cap-nhat.bat", "bien-ban.svg"])
+def test_a_file_downloads_under_the_extension_of_what_it_is_not_of_its_name(
+    registration, secretary, as_secretary, media, name
+):
+    evidence = attach(registration, secretary, name, PDF)
+    response = as_secretary.get(download_url(registration, evidence))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="{Path(name).stem}.pdf"'
+
+
+def test_text_that_merely_starts_like_a_pdf_is_refused(registration, secretary, media):
+    before = table_counts()
+    with pytest.raises(EvidenceRefused, match="không phải tệp PDF hoàn chỉnh"):
+        attach(registration, secretary, "bien-ban.pdf", b"%PDF-1.4\n<html><script>alert(1)</script></html>")
+    assert table_counts() == before and not stored_files(media)
+
+
+def test_an_office_file_of_many_small_inflating_entries_is_refused(registration, secretary, media):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<Types><Override ContentType="application/vnd.openxmlformats-'
+                         'officedocument.wordprocessingml.document.main+xml"/></Types>')
+        archive.writestr("word/document.xml", "<w:document/>")
+        for i in range(40):
+            archive.writestr(f"word/media/pad{i}.bin", b"\0" * (1024 * 1024))
+    with pytest.raises(EvidenceRefused, match="cấu trúc bất thường"):
+        attach(registration, secretary, "bao-cao.docx", buffer.getvalue())
+    assert not stored_files(media)

@@ -401,6 +401,8 @@ def test_one_bad_row_refuses_the_whole_file_naming_excel_rows(as_commune_staff, 
         ({"Mã tổ chức": "COMM"}, "Dòng 2: Xã Diễn Châu (COMM) không thuộc đối tượng của kế hoạch 01-KH/ĐU."),
         ({"Tên mô hình": ""}, "Dòng 2: Thiếu tên mô hình."),
         ({"Số điện thoại": "0" * 21}, "Dòng 2: Cột “Số điện thoại” dài quá 20 ký tự."),
+        ({"Nội dung": "x" * 10_001}, "Dòng 2: Cột “Nội dung” dài quá 10000 ký tự."),
+        ({"Kết quả cần đạt": "Số tiền: 1e5 đồng"}, "Dòng 2: Kết quả cần đạt “Số tiền: 1e5 đồng” không đúng dạng"),
     ],
 )
 def test_row_errors_are_named_and_refuse_the_file(as_commune_staff, tree, plan, values, message):
@@ -612,3 +614,21 @@ def test_a_preview_nobody_confirmed_is_dropped_after_a_day(as_commune_staff, tre
     os.utime(abandoned, (two_days_ago, two_days_ago))
     assert post_file(as_commune_staff, workbook_bytes([HEADER, annex_row()]), plan).status_code == 200
     assert not abandoned.exists() and recent.exists() and pending_file(as_commune_staff).exists()
+
+
+def test_a_continued_model_already_registered_and_withdrawn_here_is_a_row_error(as_commune_staff, tree, plan):
+    earlier_plan = campaign(
+        tree.commune, "01-KH/ĐU-2025", start=datetime.date(2025, 1, 1), end=datetime.date(2025, 12, 31),
+        target_levels=["unit"],
+    )
+    earlier = complete_registration(earlier_plan, tree.unit, name="Tuyến đường hoa", status=S.COMPLETED)
+    with scopes_disabled():
+        Registration.objects.create(
+            campaign=plan, organization=tree.unit, initiative=earlier.initiative, continues=earlier,
+            subject_type="collective", status=S.WITHDRAWN,
+        )
+    higher = annex_row(**{"Mô hình mới/duy trì": "Duy trì", "Kết quả cần đạt": "Số tiền quyên góp: 15.000.000 đồng"})
+    assert_refused_and_unchanged(
+        as_commune_staff, workbook_bytes([HEADER, higher]), plan,
+        "Dòng 2: Mô hình “Tuyến đường hoa” của Chi bộ Xóm 1 đã được đăng ký (kể cả đã rút) theo kế hoạch 01-KH/ĐU.",
+    )
