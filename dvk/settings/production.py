@@ -22,7 +22,7 @@ REDIS_URL = env("DVK_REDIS_URL", "redis://redis:6379/0")
 CELERY_BROKER_URL = REDIS_URL
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "dvk.cache.ResilientRedisCache",
         "LOCATION": env("DVK_CACHE_URL", "redis://redis:6379/1"),
     }
 }

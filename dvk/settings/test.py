@@ -14,7 +14,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 REDIS_URL = env("DVK_REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "dvk.cache.ResilientRedisCache",
         "LOCATION": env("DVK_TEST_CACHE_URL", "redis://127.0.0.1:6379/1"),
         "KEY_PREFIX": "dvk-test",
     }
