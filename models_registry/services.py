@@ -163,7 +163,11 @@ def registration_update(*, registration, expected_version=None, name=None, targe
         setattr(current, key, value)
     if targets is not None:
         _replace_targets(current, targets)
+    # The audit trail records state changes, each with the content as it then stood (the
+    # submission holds what was sent); the autosaves of a draft in between would only bloat it.
+    current.skip_history_when_saving = True
     _save(current)
+    del current.skip_history_when_saving
     if dropped is not None and not dropped.registrations.exists():
         dropped.delete()
     return current

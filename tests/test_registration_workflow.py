@@ -276,3 +276,14 @@ def test_saving_one_units_registration_does_not_wait_for_another_units(world):
     for thread in threads:
         thread.join()
     assert results["other"] == "saved"
+
+
+def test_autosaves_of_a_draft_do_not_fill_the_audit_trail(world):
+    r = draft(world)
+    with scope(org=world.unit):
+        for n in range(5):
+            r = services.registration_update(registration=r, expected_version=r.version, location=f"Xóm {n}")
+        services.registration_submit(registration=r, user=world.secretary, today=BEFORE)
+    with scopes_disabled():
+        rows = list(r.history.order_by("history_date"))
+    assert [(h.status, h.location) for h in rows] == [(S.DRAFT, COMPLETE["location"]), (S.SUBMITTED, "Xóm 4")]
