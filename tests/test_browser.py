@@ -73,3 +73,21 @@ def test_staff_logs_in_and_browses_the_tree(device, browser, live_server, commun
     page.screenshot(path=str(SHOTS / f"tree-{device}.png"), full_page=True)
     assert problems == []
     context.close()
+
+
+def test_the_api_docs_load_from_our_own_static_files_under_the_csp(browser, live_server, commune_staff):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    problems, requests = [], []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{live_server.url}/accounts/login/?next=/api/docs/")
+    page.fill("#id_username", "can-bo-xa")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector(".opblock-summary-path")
+    assert page.locator(".opblock").count() > 10
+    assert [url for url in requests if not url.startswith(live_server.url)] == []
+    assert problems == []
+    context.close()

@@ -172,6 +172,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API của hệ thống quản lý phong trào thi đua “Dân vận khéo”.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The API docs page loads Swagger UI from our own static files (npm swagger-ui-dist, copied
+    # by the Makefile), never from a CDN; its start-up script is served separately (split view)
+    # so the Content-Security-Policy needs no inline script.
+    "SWAGGER_UI_DIST": f"{STATIC_URL}vendor/swagger-ui",
+    "SWAGGER_UI_FAVICON_HREF": f"{STATIC_URL}vendor/swagger-ui/favicon-32x32.png",
 }
 # A device token that has not been used for this many days stops working.
 DVK_TOKEN_IDLE_DAYS = env_int("DVK_TOKEN_IDLE_DAYS", 30)
