@@ -39,7 +39,7 @@ static/vendor/.built: node_modules/.installed
 	cp node_modules/idb/build/umd.js static/vendor/idb.umd.js
 	cp node_modules/@fontsource/tinos/files/tinos-*-400-normal.woff2 node_modules/@fontsource/tinos/files/tinos-*-700-normal.woff2 static/vendor/tinos/
 	mkdir -p static/vendor/swagger-ui
-	cp node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js node_modules/swagger-ui-dist/favicon-32x32.png static/vendor/swagger-ui/
+	cp node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/swagger-ui.css.map node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js node_modules/swagger-ui-dist/favicon-32x32.png static/vendor/swagger-ui/
 	touch $@
 
 vendor: static/vendor/.built
