@@ -24,6 +24,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.enums import RegistrationStatus as S
+from dvk.enums import Level
+from dvk.models import Organization
 from dvk.rules import is_staff_here_or_above
 from dvk.views import require_perm
 
@@ -193,7 +195,13 @@ def _require_import(request, org):
 def registration_import_template(request, org_code):
     org = request.organization
     _require_import(request, org)
-    content = annex01_workbook([example_row(org)], title=annex01_title(org))
+    # The example names a real unit below the acting level, so the template imports as it is.
+    example_org = (
+        Organization.objects.filter(path__startswith=org.path, depth__gt=org.depth, level=Level.UNIT,
+                                    archived_at__isnull=True).order_by("path").first()
+        or org
+    )
+    content = annex01_workbook([example_row(example_org)], title=annex01_title(org))
     return _xlsx(content, _safe_filename(f"mau-phu-luc-01-{org.code}.xlsx"))
 
 

@@ -15,3 +15,14 @@ document.addEventListener("click", function (event) {
   if (input) { input.value = pick.dataset.pickCode; input.focus(); }
   event.preventDefault();
 });
+document.addEventListener("submit", function (event) {
+  // Long requests (an Excel import checks and writes thousands of rows): the button says the
+  // work is under way and cannot be pressed twice.
+  const button = event.target.querySelector("button[data-busy]");
+  if (!button || event.defaultPrevented) return;
+  window.setTimeout(function () {
+    button.disabled = true;
+    button.innerHTML = '<span class="spinner-border spinner-border-sm" aria-hidden="true"></span> ';
+    button.append(button.dataset.busy);
+  }, 0);
+});

@@ -290,12 +290,11 @@ def test_the_template_has_the_header_and_an_example(as_commune_staff, tree, plan
     rows, _sheet = sheet_rows(as_commune_staff.get(TEMPLATE))
     assert rows[0] == COLUMNS
     [example] = as_dicts(rows)
-    assert example["Mã tổ chức"] == "COMM"
+    # A unit of the acting level, so the template imports as it is.
+    assert (example["Mã tổ chức"], example["Tên tổ chức"]) == ("UNIT", "Chi bộ Xóm 1")
     assert example["Kết quả cần đạt"] == "Số tiền quyên góp: 12.000.000 đồng; Số hộ được giúp đỡ: 10 hộ"
     assert set(REQUIRED_COLUMNS) <= set(rows[0])
-    # The example filled in for a unit of the plan imports as it is.
-    with_unit = [[*rows[0]], [v if k != "Mã tổ chức" else "UNIT" for k, v in zip(rows[0], rows[1], strict=True)]]
-    response = post_file(as_commune_staff, workbook_bytes(with_unit), plan)
+    response = post_file(as_commune_staff, workbook_bytes(rows), plan)
     assert response.status_code == 200, response.content.decode()[:3000]
 
 
