@@ -209,9 +209,39 @@ def registration_submit(*, registration, user, today=None):
     # asked for the fix, so it goes back whatever the date.
     if late and current.status == S.DRAFT and not current.is_late and not is_reviewer(user, current.campaign):
         raise ValidationError(_("Đã quá hạn đăng ký; hãy liên hệ cán bộ phụ trách để được đăng ký bổ sung."))
+    resubmitted = current.status == S.RETURNED
     current.status = S.SUBMITTED
     current.submitted_at = timezone.now()
-    return _save(current)
+    _save(current)
+    _notify_reviewers(current, user, resubmitted)
+    return current
+
+
+def _notify_reviewers(registration, user, resubmitted):
+    """The staff of the campaign's level learn that something waits for their review (staff
+    above it review too, but would be flooded by every unit of their subtree)."""
+    staff = (
+        Membership.objects.filter(organization_id=registration.campaign.organization_id, role=Role.STAFF)
+        .exclude(user=user)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    title = (
+        _("%(org)s gửi lại mô hình “%(name)s” sau khi sửa")
+        if resubmitted
+        else _("%(org)s đăng ký mô hình “%(name)s”")
+    ) % {"org": registration.organization.name, "name": registration.initiative.name}
+    url = reverse(
+        "registration_detail",
+        kwargs={"org_code": registration.campaign.organization.code, "pk": registration.pk},
+    )
+    notifications_create(
+        items=[
+            {"user_id": user_id, "organization": registration.campaign.organization, "title": title[:255],
+             "body": _("Chờ duyệt theo kế hoạch %(number)s.") % {"number": registration.campaign.number}, "url": url}
+            for user_id in sorted(staff)
+        ]
+    )
 
 
 def _review(registration, user, to_status, comment, *, comment_required):

@@ -166,7 +166,10 @@ def test_the_unit_learns_the_review_outcome_in_its_notifications(world):
     assert note.title == "Mô hình “Mỗi ngày tiết kiệm 1.000 đồng để làm việc nghĩa” bị trả lại để sửa"
     assert note.body == "Bổ sung địa điểm cụ thể"
     assert note.url == f"/o/DC-X5/registrations/{r.pk}/"
-    assert not world.staff.notifications.exists()
+    # The reviewer was told of the submission, not of their own review.
+    assert [n.title for n in world.staff.notifications.all()] == [
+        "Chi bộ Xóm 5 đăng ký mô hình “Mỗi ngày tiết kiệm 1.000 đồng để làm việc nghĩa”"
+    ]
 
 
 def test_a_continued_model_is_the_same_initiative_across_years(world):
@@ -287,3 +290,14 @@ def test_autosaves_of_a_draft_do_not_fill_the_audit_trail(world):
     with scopes_disabled():
         rows = list(r.history.order_by("history_date"))
     assert [(h.status, h.location) for h in rows] == [(S.DRAFT, COMPLETE["location"]), (S.SUBMITTED, "Xóm 4")]
+
+
+def test_the_campaigns_staff_learn_of_a_submission_waiting_for_review(world):
+    r = draft(world)
+    with scope(org=world.unit):
+        services.registration_submit(registration=r, user=world.secretary, today=BEFORE)
+    note = world.staff.notifications.get()
+    assert note.title == "Chi bộ Xóm 5 đăng ký mô hình “Mỗi ngày tiết kiệm 1.000 đồng để làm việc nghĩa”"
+    assert note.body == "Chờ duyệt theo kế hoạch 08-KH/ĐU."
+    assert note.url == f"/o/DC/registrations/{r.pk}/"
+    assert not world.secretary.notifications.exists()

@@ -59,7 +59,7 @@ def test_secretary_registers_a_model_on_a_phone(browser, live_server, tree, secr
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     page.on("dialog", lambda dialog: dialog.accept())
-    page.set_default_timeout(15000)
+    page.set_default_timeout(30000)  # generous: CI machines are slow and shared
 
     page.goto(f"{live_server.url}/o/UNIT/registrations/open/")
     page.fill("#id_username", "bi-thu")
