@@ -34,24 +34,37 @@ def campaigns_for_list(org, *, status=None, include_drafts=True):
     return qs.order_by("-period_start", "organization__path", "number")
 
 
-def open_campaign_for(org):
-    """Where a unit registers: the nearest open campaign that targets it.
+def campaigns_open_to(org):
+    """Where a unit registers (DOMAIN.md): the published campaigns issued above `org` that
+    target it, nearest level first, minus any a derived campaign that also targets it
+    implements (when a commune has derived its own plan from the province's, its units
+    register under the commune's, which counts toward the province's).
 
-    When a commune has derived its own campaign from the province's, its units register
-    under the commune's; the province campaign takes no direct registration from there."""
-    ancestors = org.ancestor_paths()[:-1]
-    candidates = (
-        Campaign.objects.filter(status=CampaignStatus.PUBLISHED, organization__path__in=ancestors)
+    Targets, milestones and quota lines come prefetched (a fixed number of queries)."""
+    ids_only = Organization.objects.only("id")
+    candidates = list(
+        Campaign.objects.filter(status=CampaignStatus.PUBLISHED, organization__path__in=org.ancestor_paths()[:-1])
         .select_related("organization")
-        .prefetch_related("target_organizations")
-        .order_by("-organization__depth", "-period_start")
+        .prefetch_related(
+            Prefetch("target_organizations", queryset=ids_only),
+            Prefetch("milestones", queryset=Milestone.objects.select_related("kind")),
+            Prefetch(
+                "quotas",
+                queryset=Quota.objects.prefetch_related(
+                    Prefetch("organizations", queryset=ids_only), Prefetch("excluded", queryset=ids_only)
+                ),
+            ),
+        )
+        .order_by("-organization__depth", "-period_start", "number")
     )
     as_dict = {"id": org.pk, "path": org.path, "depth": org.depth, "level": org.level, "kind": org.kind}
-    for campaign in candidates:
-        picked = {o.pk for o in campaign.target_organizations.all()}
-        if campaign.selects_target(as_dict, picked):
-            return campaign
-    return None
+    targeting = [c for c in candidates if c.selects_target(as_dict, {o.pk for o in c.target_organizations.all()})]
+    return [c for c in targeting if not any(d.pk != c.pk and d.lineage.startswith(c.lineage) for d in targeting)]
+
+
+def open_campaign_for(org):
+    """The nearest campaign `org` registers under, or None."""
+    return next(iter(campaigns_open_to(org)), None)
 
 
 def derived_campaign_paths(campaign):

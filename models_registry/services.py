@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from campaigns.compliance import registration_deadline
 from campaigns.enums import CampaignStatus
 from campaigns.enums import RegistrationStatus as S
-from campaigns.models import Campaign
+from campaigns.selectors import campaigns_open_to
 from dvk.enums import Role
 from dvk.models import Membership
 from dvk.notifications import notifications_create
@@ -33,34 +33,25 @@ def registration_is_late(campaign, today=None):
     return due is not None and (today or timezone.localdate()) > due
 
 
-def _check_open_and_targeted(campaign, organization):
+def registration_refusal(*, campaign, organization, user, today=None):
+    """Why `user` may not register a model of `organization` under `campaign` now, in
+    Vietnamese; "" when they may. Pages show it before anything is typed; registration_create
+    refuses with it."""
     if campaign.status != CampaignStatus.PUBLISHED:
-        raise ValidationError(_("Kế hoạch này không còn nhận đăng ký."))
+        return _("Kế hoạch này không còn nhận đăng ký.")
     if not campaign.targets_organization(organization):
-        raise ValidationError(
-            _("“%(org)s” không thuộc đối tượng của kế hoạch %(number)s, nên không đăng ký theo kế hoạch này được.")
-            % {"org": organization.name, "number": campaign.number}
-        )
-    # Where a unit registers (DOMAIN.md): when its level implements this campaign with a derived
-    # one that also targets it, it registers there, and the derived one counts upward.
-    derived = (
-        Campaign.objects.filter(
-            status=CampaignStatus.PUBLISHED,
-            lineage__startswith=campaign.lineage,
-            organization__path__in=organization.ancestor_paths()[:-1],
-        )
-        .exclude(pk=campaign.pk)
-        .select_related("organization")
-        .prefetch_related("target_organizations")
-    )
-    for implementing in derived:
-        if implementing.targets_organization(organization):
-            raise ValidationError(
-                _("“%(org)s” đăng ký theo kế hoạch %(derived)s của %(level)s (triển khai kế hoạch %(number)s); "
-                  "đăng ký ở đó sẽ được tính cho cả cấp trên.")
-                % {"org": organization.name, "derived": implementing.number, "level": implementing.organization.name,
-                   "number": campaign.number}
-            )
+        return _(
+            "“%(org)s” không thuộc đối tượng của kế hoạch %(number)s, nên không đăng ký theo kế hoạch này được."
+        ) % {"org": organization.name, "number": campaign.number}
+    nearest = campaigns_open_to(organization)
+    if campaign not in nearest:
+        return _(
+            "“%(org)s” đăng ký theo kế hoạch thực hiện của cấp gần nhất (%(nearest)s), không đăng ký trực tiếp "
+            "theo kế hoạch %(number)s."
+        ) % {"org": organization.name, "nearest": ", ".join(c.number for c in nearest), "number": campaign.number}
+    if registration_is_late(campaign, today) and not is_reviewer(user, campaign):
+        return _("Đã quá hạn đăng ký; chỉ cán bộ phụ trách cấp ban hành mới đăng ký bổ sung được.")
+    return ""
 
 
 def _check_field(campaign, field):
@@ -98,14 +89,12 @@ def registration_create(
 ):
     """A new draft for `organization` under `campaign`. After the registration deadline only a
     reviewer may register, with a reason, and the registration is marked late."""
-    _check_open_and_targeted(campaign, organization)
+    if refusal := registration_refusal(campaign=campaign, organization=organization, user=user, today=today):
+        raise ValidationError(refusal)
     _check_field(campaign, fields.get("field"))
     late = registration_is_late(campaign, today)
-    if late:
-        if not is_reviewer(user, campaign):
-            raise ValidationError(_("Đã quá hạn đăng ký; chỉ cán bộ phụ trách cấp ban hành mới đăng ký bổ sung được."))
-        if not late_reason.strip():
-            raise ValidationError({"late_reason": _("Đăng ký sau hạn: hãy ghi lý do.")})
+    if late and not late_reason.strip():
+        raise ValidationError({"late_reason": _("Đăng ký sau hạn: hãy ghi lý do.")})
     initiative = _initiative_for(
         organization=organization, campaign=campaign, continues=fields.get("continues"), name=name
     )

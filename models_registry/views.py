@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Lag
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -22,12 +22,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.compliance import ORG_FIELDS, Tally, evaluate, registration_deadline
-from campaigns.enums import COUNTED_STATUSES, CampaignStatus, SubjectType
+from campaigns.enums import COUNTED_STATUSES, SubjectType
 from campaigns.enums import RegistrationStatus as S
-from campaigns.models import Campaign, Milestone, Quota
-from campaigns.selectors import campaign_in_scope
+from campaigns.selectors import campaign_in_scope, campaigns_open_to
 from dvk.forms import attach_errors
-from dvk.models import Organization
 from dvk.selectors import subtree_of
 from dvk.views import require_perm
 
@@ -95,34 +93,6 @@ def _due_text(due, today):
 
 
 # The open campaigns.
-
-
-def _open_campaigns_for(org):
-    """Published campaigns issued above `org` that target it, with their targets, quotas and
-    milestones prefetched (a fixed number of queries). A campaign implemented by a derived one that also
-    targets `org` takes no direct registration from it (DOMAIN.md: where a unit registers)."""
-    ids_only = Organization.objects.only("id")
-    candidates = list(
-        Campaign.objects.filter(status=CampaignStatus.PUBLISHED, organization__path__in=org.ancestor_paths()[:-1])
-        .select_related("organization")
-        .prefetch_related(
-            Prefetch("target_organizations", queryset=ids_only),
-            Prefetch("milestones", queryset=Milestone.objects.select_related("kind")),
-            Prefetch(
-                "quotas",
-                queryset=Quota.objects.prefetch_related(
-                    Prefetch("organizations", queryset=ids_only), Prefetch("excluded", queryset=ids_only)
-                ),
-            ),
-        )
-        .order_by("-organization__depth", "-period_start", "number")
-    )
-    as_dict = {"id": org.pk, "path": org.path, "depth": org.depth, "level": org.level, "kind": org.kind}
-    targeting = [c for c in candidates if c.selects_target(as_dict, {o.pk for o in c.target_organizations.all()})]
-    return [
-        c for c in targeting
-        if not any(d.pk != c.pk and d.lineage.startswith(c.lineage) for d in targeting)
-    ]
 
 
 def _counted_by_campaign(campaigns, org):
@@ -197,7 +167,7 @@ def open_campaigns(request, org_code):
     org = _registering_org(request, request.GET.get("org"))
     require_perm(request, "models_registry.add_registration", org)
     today = timezone.localdate()
-    campaigns = _open_campaigns_for(org)
+    campaigns = campaigns_open_to(org)
     orgs = list(subtree_of(org).filter(archived_at__isnull=True).order_by("path").values(*ORG_FIELDS))
     counted = _counted_by_campaign(campaigns, org)
     mine = defaultdict(list)
@@ -247,20 +217,7 @@ def registration_create(request, org_code, campaign_id):
     subject = request.GET.get("subject")
     initial = {"subject_type": subject if subject in SubjectType.values else SubjectType.COLLECTIVE}
     form = RegistrationCreateForm(request.POST or None, initial=initial, late=late and reviewer)
-    refusal = ""
-    if campaign.status != CampaignStatus.PUBLISHED:
-        refusal = _("Kế hoạch này không còn nhận đăng ký.")
-    elif not campaign.targets_organization(org):
-        refusal = _(
-            "“%(org)s” không thuộc đối tượng của kế hoạch %(number)s, nên không đăng ký theo kế hoạch này được."
-        ) % {"org": org.name, "number": campaign.number}
-    elif campaign not in (nearest := _open_campaigns_for(org)):
-        refusal = _(
-            "“%(org)s” đăng ký theo kế hoạch thực hiện của cấp gần nhất (%(nearest)s), không đăng ký trực tiếp "
-            "theo kế hoạch %(number)s."
-        ) % {"org": org.name, "nearest": ", ".join(c.number for c in nearest), "number": campaign.number}
-    elif late and not reviewer:
-        refusal = _("Đã quá hạn đăng ký; chỉ cán bộ phụ trách cấp ban hành mới đăng ký bổ sung được.")
+    refusal = services.registration_refusal(campaign=campaign, organization=org, user=request.user)
     status = 200
     if request.method == "POST":
         if refusal:
