@@ -26,7 +26,8 @@ from campaigns.enums import RegistrationStatus as S
 from dvk.uploads import file_too_large_message, human_size, max_file_bytes
 
 from .enums import EvidenceKind
-from .models import Evidence, Registration
+from .models import Evidence
+from .services import locked_registration
 
 # Evidence may be added while the model runs and, for the appraisal board, once it is
 # complete; it may be deleted only until then (what the board saw stays).
@@ -257,10 +258,6 @@ def clean_original_name(name):
     return name or "tep"
 
 
-def _locked_registration(registration):
-    return Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
-
-
 def registration_total_bytes(registration):
     return Evidence.objects.filter(registration=registration).aggregate(total=Sum("size"))["total"] or 0
 
@@ -321,7 +318,7 @@ def attach_evidence(*, registration, uploaded_file, user, report=None, caption="
     A caller that attaches several files (or writes more) in one transaction wraps it in
     `files_removed_on_error()`: storage is not transactional, so a later rollback would
     otherwise leave this call's files behind. Runs inside the acting organisation's scope."""
-    current = _locked_registration(registration)
+    current = locked_registration(registration)
     if current.status not in UPLOAD_STATUSES:
         _refuse(_("Chỉ thêm minh chứng được khi đăng ký đã được duyệt."))
     if report is not None and report.registration_id != current.pk:
@@ -363,7 +360,7 @@ def attach_evidence(*, registration, uploaded_file, user, report=None, caption="
 def evidence_delete(*, evidence):
     """Deletes an evidence row; its files go once the deletion is committed (a rollback keeps
     both). Refused once the registration is completed."""
-    current = _locked_registration(evidence.registration)
+    current = locked_registration(evidence.registration)
     if current.status == S.COMPLETED:
         _refuse(_("Mô hình đã hoàn thành; không xóa minh chứng được nữa."))
     names = [evidence.file.name, evidence.thumbnail.name]

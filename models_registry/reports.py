@@ -16,15 +16,10 @@ from django.utils.translation import gettext as _
 from campaigns.enums import RegistrationStatus as S
 
 from .enums import ReportKind
-from .models import ProgressReport, Registration, ReportEntry
+from .models import ProgressReport, ReportEntry
+from .services import locked_registration
 
 REPORTABLE = (S.ACCEPTED, S.IN_PROGRESS)
-
-
-def _locked(registration):
-    return Registration.objects.select_for_update(of=("self",)).select_related("organization", "initiative").get(
-        pk=registration.pk
-    )
 
 
 def _check_state(current):
@@ -73,7 +68,7 @@ def report_create(*, registration, user, kind, reported_on, summary="", entries=
         raise ValidationError({"reported_on": _("Hãy nhập ngày báo cáo.")})
     if reported_on > timezone.localdate():
         raise ValidationError({"reported_on": _("Ngày báo cáo không được sau hôm nay.")})
-    current = _locked(registration)
+    current = locked_registration(registration)
     _check_state(current)
     cleaned = _clean_entries(current, entries)
     report = ProgressReport.objects.create(

@@ -108,7 +108,8 @@ def registration_create(
     return registration
 
 
-def _locked(registration):
+def locked_registration(registration):
+    """The registration re-read under a row lock, for a change that depends on its state."""
     # Only the registration's own row: locking the campaign too would queue every unit's
     # autosave behind every other unit's under the same plan.
     return (
@@ -135,7 +136,7 @@ def registration_update(*, registration, expected_version=None, name=None, targe
     `expected_version`: the version the form was opened with; an older one is refused rather
     than overwriting a newer save. `targets`: the full list of expected results as dicts
     (indicator, value, unit); when given it replaces the stored ones."""
-    current = _locked(registration)
+    current = locked_registration(registration)
     if current.status not in EDITABLE:
         raise ValidationError(_("Đăng ký đã được gửi; chỉ sửa được khi còn là bản nháp hoặc bị trả lại."))
     if expected_version is not None and int(expected_version) != current.version:
@@ -187,7 +188,7 @@ def _replace_targets(registration, targets):
 @transaction.atomic
 def registration_submit(*, registration, user, today=None):
     """Draft or returned → submitted, if complete. A second submit (another tab) is refused."""
-    current = _locked(registration)
+    current = locked_registration(registration)
     if current.status not in EDITABLE:
         raise ValidationError(_("Đăng ký này đã được gửi rồi."))
     errors = submission_errors(current, list(current.targets.all()))
@@ -234,7 +235,7 @@ def _notify_reviewers(registration, user, resubmitted):
 
 
 def _review(registration, user, to_status, comment, *, comment_required):
-    current = _locked(registration)
+    current = locked_registration(registration)
     if not is_reviewer(user, current.campaign):
         raise ValidationError(_("Chỉ cán bộ phụ trách cấp ban hành kế hoạch hoặc cấp trên mới duyệt được."))
     if current.status != S.SUBMITTED:
@@ -299,7 +300,7 @@ def registration_reject(*, registration, user, comment):
 @transaction.atomic
 def registration_withdraw(*, registration, today=None):
     """The unit takes its registration back, before the registration deadline."""
-    current = _locked(registration)
+    current = locked_registration(registration)
     if current.status not in (S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED):
         raise ValidationError(_("Đăng ký ở trạng thái này không rút được."))
     if registration_is_late(current.campaign, today):

@@ -253,7 +253,7 @@ def test_saving_one_units_registration_does_not_wait_for_another_units(world):
     def holder():
         try:
             with transaction.atomic(), scopes_disabled():
-                services._locked(first)
+                services.locked_registration(first)
                 held.set()
                 time.sleep(1.5)
         finally:
@@ -265,7 +265,7 @@ def test_saving_one_units_registration_does_not_wait_for_another_units(world):
             with transaction.atomic(), scopes_disabled():
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL lock_timeout = '500ms'")
-                services._locked(other)
+                services.locked_registration(other)
                 Campaign.objects.select_for_update().get(pk=world.campaign.pk)
             results["other"] = "saved"
         except Exception as exc:  # noqa: BLE001 - the assertion shows what blocked
