@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dvk.enums import Kind, Level
+from dvk.excel import xlsx_response
 from dvk.forms import attach_errors
 from dvk.views import require_perm
 
@@ -36,7 +37,6 @@ from .forms import (
 
 PAGE_SIZE = 50
 FINISHED = (CampaignStatus.CLOSED, CampaignStatus.ARCHIVED)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _campaign(request, pk, perm="campaigns.view_campaign"):
@@ -449,7 +449,5 @@ def _child_row(node):
 def campaign_compliance_export(request, org_code, pk):
     campaign, _start, node, report = _compliance(request, pk)
     content = compliance_workbook(report, node=node)
-    response = HttpResponse(content, content_type=XLSX)
     stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="ket-qua-{campaign.pk}-{node.code}-{stamp}.xlsx"'
-    return response
+    return xlsx_response(content, f"ket-qua-{campaign.pk}-{node.code}-{stamp}.xlsx")

@@ -128,6 +128,18 @@ def read_sheet(upload, *, max_rows=None):
     return Sheet(headers=headers, rows=rows)
 
 
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(content, filename):
+    """A workbook's bytes as a download named `filename` (ASCII: the callers build it from codes)."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def escape_formula(value):
     """Cells starting with = + - @ (or tab/CR) are prefixed so spreadsheets treat them as text."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):

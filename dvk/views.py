@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import notifications, selectors, services
 from .enums import Role
-from .excel import escape_formula
+from .excel import escape_formula, xlsx_response
 from .forms import (
     ImportConfirmForm,
     ImportUploadForm,
@@ -271,11 +271,7 @@ def _xlsx_response(rows, headers, filename):
         sheet.append([escape_formula(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_response(buffer.getvalue(), filename)
 
 
 @require_GET

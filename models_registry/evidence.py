@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
 from campaigns.enums import RegistrationStatus as S
+from dvk.excel import XLSX_CONTENT_TYPE
 from dvk.uploads import file_too_large_message, human_size, max_file_bytes
 
 from .enums import EvidenceKind
@@ -45,7 +46,6 @@ MAX_ZIP_INFLATED_BYTES = 300 * 1024 * 1024
 MAX_ZIP_RATIO = 200
 MAX_CONTENT_TYPES_XML = 256 * 1024
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 IMAGE_FORMATS = {
     # Pillow format: (content type, extension)
@@ -200,7 +200,7 @@ def _check_office(upload, name):
     if "word/document.xml" in names and b"wordprocessingml.document.main+xml" in types:
         return Sniffed(EvidenceKind.DOCX, DOCX_TYPE, "docx")
     if "xl/workbook.xml" in names and b"spreadsheetml.sheet.main+xml" in types:
-        return Sniffed(EvidenceKind.XLSX, XLSX_TYPE, "xlsx")
+        return Sniffed(EvidenceKind.XLSX, XLSX_CONTENT_TYPE, "xlsx")
     _not_accepted(name)
 
 

@@ -16,8 +16,6 @@ from django.utils.translation import gettext as _
 from campaigns.enums import RegistrationStatus, SubjectType
 from dvk.excel import escape_formula
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 # Column labels (Vietnamese, as on the form); the import reads the same ones.
 STT = "STT"
 ORG_CODE = "Mã tổ chức"

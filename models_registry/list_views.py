@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,12 +25,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaigns.enums import RegistrationStatus as S
 from dvk.enums import Level
+from dvk.excel import xlsx_response
 from dvk.models import Organization
 from dvk.rules import is_staff_here_or_above
 from dvk.views import require_perm
 
 from . import imports, selectors, services
-from .exports import COLUMNS, XLSX, annex01_row, annex01_title, annex01_workbook, example_row
+from .exports import COLUMNS, annex01_row, annex01_title, annex01_workbook, example_row
 from .list_forms import BulkReviewForm, ImportConfirmForm, RegistrationFilterForm, RegistrationImportForm
 from .models import Registration
 
@@ -156,12 +157,6 @@ def registration_bulk(request, org_code):
     return _back(request, org)
 
 
-def _xlsx(content, filename):
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @require_GET
 def registration_export(request, org_code):
     """Annex 01 of the list as filtered, in a fixed number of queries per 2,000 rows."""
@@ -173,7 +168,7 @@ def registration_export(request, org_code):
         (annex01_row(number, r) for number, r in enumerate(rows, start=1)), title=annex01_title(org, form.campaign)
     )
     suffix = f"-{form.campaign.number}" if form.campaign else ""
-    return _xlsx(content, _safe_filename(f"phu-luc-01-{org.code}{suffix}.xlsx"))
+    return xlsx_response(content, _safe_filename(f"phu-luc-01-{org.code}{suffix}.xlsx"))
 
 
 def _safe_filename(name):
@@ -202,7 +197,7 @@ def registration_import_template(request, org_code):
         or org
     )
     content = annex01_workbook([example_row(example_org)], title=annex01_title(org))
-    return _xlsx(content, _safe_filename(f"mau-phu-luc-01-{org.code}.xlsx"))
+    return xlsx_response(content, _safe_filename(f"mau-phu-luc-01-{org.code}.xlsx"))
 
 
 PENDING_MAX_AGE_SECONDS = 24 * 60 * 60

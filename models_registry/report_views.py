@@ -36,18 +36,10 @@ from .evidence import UPLOAD_STATUSES, EvidenceTooLarge, attach_evidence, files_
 from .models import Evidence, ProgressReport, ReportEntry
 from .report_forms import EvidenceUploadForm, ReportForm
 from .selectors import registration_in_scope
+from .views import registration_or_404 as _registration
 
 VIEW = "models_registry.view_registration"
 REPORT = "models_registry.report_registration"
-
-
-def _registration(request, pk, perm=VIEW):
-    """The registration if the scope sees it (else 404) and the user holds `perm` (else 403)."""
-    registration = registration_in_scope(pk)
-    if registration is None:
-        raise Http404
-    require_perm(request, perm, registration)
-    return registration
 
 
 def _evidence(request, pk, evidence_id, perm=VIEW):

@@ -35,11 +35,6 @@ from .models import Registration, RegistrationTarget
 from .selectors import registration_in_scope
 from .validation import submission_errors
 
-try:  # Reports and evidence are their own pages (report_views); the detail page shows them.
-    from .report_views import reports_context
-except ImportError:  # pragma: no cover - until report_views provides it
-    reports_context = None
-
 # Units a staff member may pick from on the open-campaigns page: a commune's, not a nation's.
 PICKER_LIMIT = 500
 WITHDRAWABLE = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED)
@@ -50,7 +45,7 @@ REVIEWS = {
 }
 
 
-def _registration(request, pk, perm="models_registry.view_registration"):
+def registration_or_404(request, pk, perm="models_registry.view_registration"):
     """The registration if the scope sees it (else 404) and the user holds `perm` (else 403)."""
     registration = registration_in_scope(pk)
     if registration is None:
@@ -296,7 +291,7 @@ def _refuse_not_editable(request, registration, submitting=False):
 @require_http_methods(["GET", "POST"])
 def registration_edit(request, org_code, pk):
     org = request.organization
-    registration = _registration(request, pk, "models_registry.change_registration")
+    registration = registration_or_404(request, pk, "models_registry.change_registration")
     submitting = request.POST.get("action") == "submit"
     if refused := _refuse_not_editable(request, registration, submitting):
         return refused
@@ -381,7 +376,7 @@ def registration_autosave(request, org_code, pk):
     "Đã lưu lúc HH:MM", or the reason nothing was saved (400: a value is not valid; 409:
     stale or no longer a draft). A row of expected results still being typed does not stop
     the rest from saving; the stored table is then left as it was (`complete`: false)."""
-    registration = _registration(request, pk, "models_registry.change_registration")
+    registration = registration_or_404(request, pk, "models_registry.change_registration")
     if registration.status not in services.EDITABLE:
         message = _("Đăng ký đã được gửi; chỉ sửa được khi còn là bản nháp hoặc bị trả lại.")
         return JsonResponse({"ok": False, "message": _("Chưa lưu: %s") % message, "errors": {}}, status=409)
@@ -464,7 +459,7 @@ def _fields_for_display(registration):
 
 @require_GET
 def registration_detail(request, org_code, pk):
-    registration = _registration(request, pk)
+    registration = registration_or_404(request, pk)
     user = request.user
     registration = (
         Registration.objects.select_related(
@@ -490,23 +485,24 @@ def registration_detail(request, org_code, pk):
         "can_withdraw": can_change and registration.status in WITHDRAWABLE and not late_now,
         "can_review": registration.status == S.SUBMITTED
         and user.has_perm("models_registry.review_registration", registration),
-        "reports_enabled": False,
     }
-    if callable(reports_context):
-        context.update(reports_context(request, registration))
-        context["reports_enabled"] = True
+    # Reports and evidence have their own pages (report_views, which builds on this module);
+    # the detail page shows them.
+    from .report_views import reports_context
+
+    context.update(reports_context(request, registration))
     return render(request, "models_registry/registration_detail.html", context)
 
 
 @require_POST
 def registration_submit(request, org_code, pk):
-    registration = _registration(request, pk, "models_registry.change_registration")
+    registration = registration_or_404(request, pk, "models_registry.change_registration")
     return _submit(request, registration)
 
 
 @require_POST
 def registration_withdraw(request, org_code, pk):
-    registration = _registration(request, pk, "models_registry.change_registration")
+    registration = registration_or_404(request, pk, "models_registry.change_registration")
     try:
         services.registration_withdraw(registration=registration)
     except ValidationError as exc:
@@ -518,7 +514,7 @@ def registration_withdraw(request, org_code, pk):
 
 @require_POST
 def registration_review(request, org_code, pk):
-    registration = _registration(request, pk, "models_registry.review_registration")
+    registration = registration_or_404(request, pk, "models_registry.review_registration")
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Hãy chọn duyệt, trả lại hoặc không duyệt."))

@@ -144,7 +144,7 @@ def only_evidence():
         ("anh.webp", image_bytes("WEBP"), "image", "image/webp", ".webp"),
         ("bien-ban.pdf", PDF, "pdf", "application/pdf", ".pdf"),
         ("bao-cao.docx", docx_bytes(), "docx", evidence_services.DOCX_TYPE, ".docx"),
-        ("danh-sach.xlsx", xlsx_bytes(), "xlsx", evidence_services.XLSX_TYPE, ".xlsx"),
+        ("danh-sach.xlsx", xlsx_bytes(), "xlsx", evidence_services.XLSX_CONTENT_TYPE, ".xlsx"),
         ("ra-mat.mp4", mp4_bytes(), "video", "video/mp4", ".mp4"),
     ],
 )
