@@ -100,6 +100,19 @@ def test_secretary_sees_open_campaigns_with_the_quota_left(tree, plan, as_secret
     assert "Nháp" in page  # the unit's draft, to carry on with
 
 
+def test_registrations_of_another_commune_never_count_toward_the_units_quota(tree, as_secretary):
+    """The counts aggregate across registrations outside the tenant manager: they are filtered
+    by the unit's subtree, so a sibling commune's unit under the same province plan adds nothing."""
+    province_plan = campaign(tree.province, "21-KH/BCĐ", registration_due=DUE, target_levels=["unit"])
+    quota(province_plan, "Mỗi đơn vị ít nhất 01 mô hình", min_total=1)
+    register(province_plan, tree.sibling_unit, SubjectType.COLLECTIVE, n=3)
+
+    page = as_secretary.get("/o/UNIT/registrations/open/").content.decode()
+
+    assert "Đã đăng ký: 0 mô hình" in page
+    assert "Còn thiếu 1 mô hình." in page
+
+
 def test_a_unit_registers_under_its_communes_derived_plan_not_the_provinces(tree, as_secretary):
     upper = campaign(tree.province, "21-KH/BCĐ", target_levels=["unit"])
     lower = campaign(tree.commune, "27-KH/ĐU", derived_from=upper, title="Thực hiện", issuing_body_name="Đảng ủy xã")
