@@ -47,9 +47,14 @@ SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", 
 MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Thu", "Ngọc"]
 GIVEN = ["An", "Ánh", "Bình", "Châu", "Dũng", "Đông", "Giang", "Hà", "Hòa", "Hùng", "Lan", "Ơn", "Ước", "Yến"]
 MODELS = [
-    "Mỗi ngày tiết kiệm 1.000 đồng để làm việc nghĩa", "Tuyến đường hoa sáng - xanh - sạch - đẹp",
-    "Dân vận khéo trong xây dựng nông thôn mới", "Một kèm một giúp hộ nghèo", "Ngôi nhà an toàn phòng cháy",
-    "Chi hội phụ nữ không có người vi phạm pháp luật", "Vườn mẫu kiểu mẫu", "Mái ấm cho hội viên khó khăn",
+    "Mỗi ngày tiết kiệm 1.000 đồng để làm việc nghĩa",
+    "Tuyến đường hoa sáng - xanh - sạch - đẹp",
+    "Dân vận khéo trong xây dựng nông thôn mới",
+    "Một kèm một giúp hộ nghèo",
+    "Ngôi nhà an toàn phòng cháy",
+    "Chi hội phụ nữ không có người vi phạm pháp luật",
+    "Vườn mẫu kiểu mẫu",
+    "Mái ấm cho hội viên khó khăn",
 ]
 
 
@@ -123,9 +128,15 @@ def _campaign(commune, number, today):
     from campaigns.models import Campaign, Field
 
     campaign = Campaign.objects.create(
-        organization=commune, number=number, title=f"Kế hoạch {number}", issuing_body="party_committee",
-        issuing_body_name=f"Đảng ủy {commune.name}", period_start=today.replace(month=1, day=1),
-        period_end=today.replace(month=12, day=31), status="published", target_levels=["unit"],
+        organization=commune,
+        number=number,
+        title=f"Kế hoạch {number}",
+        issuing_body="party_committee",
+        issuing_body_name=f"Đảng ủy {commune.name}",
+        period_start=today.replace(month=1, day=1),
+        period_end=today.replace(month=12, day=31),
+        status="published",
+        target_levels=["unit"],
     )
     campaign.fields.set(Field.objects.all())
     return campaign
@@ -167,20 +178,33 @@ def _registrations(campaign, commune, count, rng):
         status = rng.choice(statuses)
         registrations.append(
             Registration(
-                campaign=campaign, organization=initiative.organization, initiative=initiative,
-                subject_type="individual" if individual else "collective", status=status,
-                field=rng.choice(fields), is_late=i % 17 == 0, person_name=person,
+                campaign=campaign,
+                organization=initiative.organization,
+                initiative=initiative,
+                subject_type="individual" if individual else "collective",
+                status=status,
+                field=rng.choice(fields),
+                is_late=i % 17 == 0,
+                person_name=person,
                 person_name_sort_key=vietnamese_name_sort_key(person),
                 search_text=normalize_search(f"{initiative.name} {person}")[:700],
                 submitted_at=None if status == "draft" else now - datetime.timedelta(minutes=i),
-                location="Thôn", starts_on=now.date(), completes_on=now.date(), responsible_person="Bí thư",
-                content="Nội dung", responsibility="Chi bộ", authority="Đảng ủy xã", schedule="Cả năm",
+                location="Thôn",
+                starts_on=now.date(),
+                completes_on=now.date(),
+                responsible_person="Bí thư",
+                content="Nội dung",
+                responsibility="Chi bộ",
+                authority="Đảng ủy xã",
+                schedule="Cả năm",
             )
         )
     Registration.objects.bulk_create(registrations, batch_size=1000)
     RegistrationTarget.objects.bulk_create(
-        [RegistrationTarget(registration=r, indicator="Số hộ tham gia", value=Decimal(10 + i % 90), unit="hộ")
-         for i, r in enumerate(registrations)],
+        [
+            RegistrationTarget(registration=r, indicator="Số hộ tham gia", value=Decimal(10 + i % 90), unit="hộ")
+            for i, r in enumerate(registrations)
+        ],
         batch_size=1000,
     )
 
@@ -199,7 +223,9 @@ def ensure_data(rebuild):
             counts = {
                 code: Registration._base_manager.filter(
                     organization__path__startswith=Organization.objects.get(code=code).path
-                ).exclude(campaign__number=IMPORT_NUMBER).count()
+                )
+                .exclude(campaign__number=IMPORT_NUMBER)
+                .count()
                 for code in SIZES
             }
             if counts == SIZES:
@@ -260,14 +286,24 @@ def bench_list(runs):
             if target is not None and code == BIG:
                 verdict = f"< {target} ms {'OK' if median < target else 'MISSED'}"
             print(f"{label:32} {code:8} {SIZES[code]:>6,} {median:>10.1f} {queries:>8}  {verdict}")
-            results.append({"page": label, "url": url, "registrations": SIZES[code], "median_ms": round(median, 2),
-                            "queries": queries, "target_ms": target if code == BIG else None})
+            results.append(
+                {
+                    "page": label,
+                    "url": url,
+                    "registrations": SIZES[code],
+                    "median_ms": round(median, 2),
+                    "queries": queries,
+                    "target_ms": target if code == BIG else None,
+                }
+            )
     for label, _query, _target in pages[:3]:
         big = next(r for r in results if r["page"] == label and r["registrations"] == SIZES[BIG])
         small = next(r for r in results if r["page"] == label and r["registrations"] == SIZES[SMALL])
         verdict = "same" if big["queries"] == small["queries"] else "DIFFERS"
-        print(f"  {label}: {big['queries']} queries at {SIZES[BIG]:,} registrations, "
-              f"{small['queries']} at {SIZES[SMALL]:,}: {verdict}")
+        print(
+            f"  {label}: {big['queries']} queries at {SIZES[BIG]:,} registrations, "
+            f"{small['queries']} at {SIZES[SMALL]:,}: {verdict}"
+        )
     return results
 
 
@@ -286,17 +322,28 @@ def annex_workbook(rows):
         individual = i % 4 == 0
         unit = f"{IMPORTS}-U{i % UNITS:02d}"
         values = {
-            "STT": i + 1, "Mã tổ chức": unit, "Tên mô hình": f"{rng.choice(MODELS)} số {i}",
+            "STT": i + 1,
+            "Mã tổ chức": unit,
+            "Tên mô hình": f"{rng.choice(MODELS)} số {i}",
             "Tập thể/Cá nhân": "Cá nhân" if individual else "Tập thể",
-            "Họ và tên": _person(rng) if individual else "", "Chức vụ": "Hội viên" if individual else "",
-            "Đơn vị công tác": "Chi hội" if individual else "", "Địa chỉ": "Thôn 1" if individual else "",
+            "Họ và tên": _person(rng) if individual else "",
+            "Chức vụ": "Hội viên" if individual else "",
+            "Đơn vị công tác": "Chi hội" if individual else "",
+            "Địa chỉ": "Thôn 1" if individual else "",
             "Lĩnh vực": rng.choice(["Kinh tế", "Văn hóa - xã hội", "Quốc phòng - an ninh"]),
-            "Địa điểm thực hiện": "Thôn 1", "Thời gian bắt đầu": "10/03/2026", "Thời gian hoàn thành": "31/08/2026",
-            "Số điện thoại": "0912 345 678", "Mô hình mới/duy trì": "Mới",
+            "Địa điểm thực hiện": "Thôn 1",
+            "Thời gian bắt đầu": "10/03/2026",
+            "Thời gian hoàn thành": "31/08/2026",
+            "Số điện thoại": "0912 345 678",
+            "Mô hình mới/duy trì": "Mới",
             "Kết quả cần đạt": f"Số hộ tham gia: {10 + i % 90} hộ; Số tiền quyên góp: 12.000.000 đồng",
-            "Người chịu trách nhiệm": "Bí thư chi bộ", "Lực lượng tham gia": "Đảng viên, hội viên",
-            "Nội dung": "Vận động nhân dân", "Trách nhiệm": "Chi bộ chỉ đạo", "Thẩm quyền": "Đảng ủy xã",
-            "Tiến độ": "Tháng 3 - tháng 8", "Trạng thái": "",
+            "Người chịu trách nhiệm": "Bí thư chi bộ",
+            "Lực lượng tham gia": "Đảng viên, hội viên",
+            "Nội dung": "Vận động nhân dân",
+            "Trách nhiệm": "Chi bộ chỉ đạo",
+            "Thẩm quyền": "Đảng ủy xã",
+            "Tiến độ": "Tháng 3 - tháng 8",
+            "Trạng thái": "",
         }
         sheet.append([values.get(column, "") for column in COLUMNS])
     buffer = io.BytesIO()
@@ -349,12 +396,17 @@ def bench_import(rows):
         handle.write(annex_workbook(rows))
         path = handle.name
     size_mb = os.path.getsize(path) / 1048576
-    print(f"\n(b) Annex 01 import of {rows:,} rows ({size_mb:.1f} MB) through the import view, in a subprocess "
-          "under /usr/bin/time -v")
+    print(
+        f"\n(b) Annex 01 import of {rows:,} rows ({size_mb:.1f} MB) through the import view, in a subprocess "
+        "under /usr/bin/time -v"
+    )
     try:
         result = subprocess.run(
             ["/usr/bin/time", "-v", sys.executable, __file__, "--import-worker", path],
-            cwd=ROOT, capture_output=True, text=True, check=False,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
         )
     finally:
         os.unlink(path)
@@ -369,12 +421,21 @@ def bench_import(rows):
     print(f"{'upload, check, preview (dry run)':34} {figures['dry_run_s']:>8.2f}")
     print(f"{'confirm: re-check and write':34} {figures['confirm_s']:>8.2f}")
     print(f"{'total':34} {wall:>8.2f}  < {IMPORT_TARGET_S} s {'OK' if wall < IMPORT_TARGET_S else 'MISSED'}")
-    print(f"registrations created: {figures['created']:,}; peak memory (max RSS) {peak_mb:.0f} MB  "
-          f"< {IMPORT_TARGET_MB} MB {'OK' if peak_mb < IMPORT_TARGET_MB else 'MISSED'}")
+    print(
+        f"registrations created: {figures['created']:,}; peak memory (max RSS) {peak_mb:.0f} MB  "
+        f"< {IMPORT_TARGET_MB} MB {'OK' if peak_mb < IMPORT_TARGET_MB else 'MISSED'}"
+    )
     with scopes_disabled():
         _delete_registrations(Registration._base_manager.filter(campaign__number=IMPORT_NUMBER))
-    return {"rows": rows, "file_mb": round(size_mb, 2), **figures, "total_s": round(wall, 2),
-            "peak_rss_mb": round(peak_mb, 1), "target_s": IMPORT_TARGET_S, "target_mb": IMPORT_TARGET_MB}
+    return {
+        "rows": rows,
+        "file_mb": round(size_mb, 2),
+        **figures,
+        "total_s": round(wall, 2),
+        "peak_rss_mb": round(peak_mb, 1),
+        "target_s": IMPORT_TARGET_S,
+        "target_mb": IMPORT_TARGET_MB,
+    }
 
 
 def main():

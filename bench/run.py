@@ -59,8 +59,11 @@ def ensure_database(rebuild):
         )
         print(f"  built in {time.perf_counter() - started:.1f} s", flush=True)
     ensure_small_tree()
-    subprocess.run([*manage, "shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')"],
-                   check=True, cwd=ROOT)
+    subprocess.run(
+        [*manage, "shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')"],
+        check=True,
+        cwd=ROOT,
+    )
 
 
 def ensure_small_tree():
@@ -113,6 +116,7 @@ def main():
     from dvk.models import Organization, User
 
     assert not settings.DEBUG
+
     def subtree(code):
         return Organization.objects.filter(path__startswith=Organization.objects.get(code=code).path).count()
 
@@ -135,16 +139,27 @@ def main():
         ("commune", "children (htmx)", commune_client, "/o/S01-C001/children/", "S01-C001", None),
     ]
     results = []
-    print(f"\nDVK bench on {DB}: {Organization.objects.count():,} organisations, DEBUG={settings.DEBUG}, "
-          f"median of {args.runs} after 5 warm-up requests, whole request through Django's handler")
+    print(
+        f"\nDVK bench on {DB}: {Organization.objects.count():,} organisations, DEBUG={settings.DEBUG}, "
+        f"median of {args.runs} after 5 warm-up requests, whole request through Django's handler"
+    )
     print(f"{'level':9} {'page':26} {'subtree':>8} {'median ms':>10} {'queries':>8}  target")
     for level, label, client, url, code, target in rows:
         median, queries = measure(client, url, args.runs)
         size = subtree(code)
         verdict = "" if target is None else (f"< {target} ms {'OK' if median < target else 'MISSED'}")
         print(f"{level:9} {label:26} {size:>8,} {median:>10.1f} {queries:>8}  {verdict}")
-        results.append({"level": level, "page": label, "url": url, "subtree": size, "median_ms": round(median, 2),
-                        "queries": queries, "target_ms": target})
+        results.append(
+            {
+                "level": level,
+                "page": label,
+                "url": url,
+                "subtree": size,
+                "median_ms": round(median, 2),
+                "queries": queries,
+                "target_ms": target,
+            }
+        )
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "tree.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
@@ -152,8 +167,10 @@ def main():
         big = next(r for r in results if r["level"] == level and r["page"] == "tree page")
         small = next(r for r in results if r["level"] == level and r["page"] == "tree page (small twin)")
         verdict = "independent of subtree size" if big["queries"] == small["queries"] else "DIFFERS"
-        print(f"{level} tree page queries: {big['queries']} at {big['subtree']:,} organisations, "
-              f"{small['queries']} at {small['subtree']:,}: {verdict}")
+        print(
+            f"{level} tree page queries: {big['queries']} at {big['subtree']:,} organisations, "
+            f"{small['queries']} at {small['subtree']:,}: {verdict}"
+        )
 
 
 if __name__ == "__main__":

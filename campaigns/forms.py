@@ -277,6 +277,4 @@ class MilestoneKindForm(BootstrapMixin, forms.Form):
             "hồ sơ khen thưởng 4, báo cáo tổng hợp 5; mốc có thứ tự lớn hơn không được có hạn sớm hơn."
         ),
     )
-    is_window = forms.BooleanField(
-        label=_("Là khoảng thời gian (có ngày bắt đầu và kết thúc)"), required=False
-    )
+    is_window = forms.BooleanField(label=_("Là khoảng thời gian (có ngày bắt đầu và kết thúc)"), required=False)

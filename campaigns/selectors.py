@@ -144,8 +144,14 @@ def campaign_history(campaign, limit=50):
     for what, queryset, describe in sources:
         for h in queryset.select_related("history_user").order_by("-history_date")[:limit]:
             rows.append(
-                {"what": what, "name": describe(h), "type": h.history_type, "user": h.history_user,
-                 "date": h.history_date, "reason": h.history_change_reason or ""}
+                {
+                    "what": what,
+                    "name": describe(h),
+                    "type": h.history_type,
+                    "user": h.history_user,
+                    "date": h.history_date,
+                    "reason": h.history_change_reason or "",
+                }
             )
     rows.sort(key=lambda row: row["date"], reverse=True)
     return rows[:limit]

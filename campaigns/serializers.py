@@ -60,8 +60,18 @@ class MilestoneSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Milestone
-        fields = ["id", "kind", "kind_name", "is_window", "title", "starts_on", "due_on", "recurrence", "recurs_until",
-                  "occurrences"]
+        fields = [
+            "id",
+            "kind",
+            "kind_name",
+            "is_window",
+            "title",
+            "starts_on",
+            "due_on",
+            "recurrence",
+            "recurs_until",
+            "occurrences",
+        ]
 
 
 class CampaignSerializer(serializers.ModelSerializer):
@@ -138,7 +148,9 @@ def target_row_data(row):
         "organization": {"code": org["code"], "name": org["name"], "level": org["level"], "kind": org["kind"]},
         "required": {"collective": required.collective, "individual": required.individual, "total": required.total},
         "registered": {
-            "collective": registered.collective, "individual": registered.individual, "total": registered.total
+            "collective": registered.collective,
+            "individual": registered.individual,
+            "total": registered.total,
         },
         "compliance_status": row.status,
     }

@@ -141,9 +141,7 @@ def _detail_context(request, campaign, derive_form=None):
     can_change = user.has_perm("campaigns.change_campaign", campaign)
     below_level = org.path.startswith(campaign.organization.path) and org.pk != campaign.organization_id
     can_derive = (
-        campaign.status == CampaignStatus.PUBLISHED
-        and below_level
-        and user.has_perm("campaigns.derive_campaign", org)
+        campaign.status == CampaignStatus.PUBLISHED and below_level and user.has_perm("campaigns.derive_campaign", org)
     )
     own_derived = [c for c in derived if c.organization_id == org.pk]
     if can_derive and derive_form is None:
@@ -433,15 +431,21 @@ def _child_row(node):
     """One drill-down row, its texts prepared here: a commune has dozens of rows, and
     per-row template translation tags cost more than everything else on the page."""
     summary = _("đăng ký %(t)s (%(rc)s TT, %(ri)s CN) / yêu cầu %(need)s") % {
-        "t": node.registered.total, "rc": node.registered.collective, "ri": node.registered.individual,
+        "t": node.registered.total,
+        "rc": node.registered.collective,
+        "ri": node.registered.individual,
         "need": node.required.total,
     }
     if node.targets > 1:
         summary = _("Đạt %(met)s/%(n)s tổ chức") % {"met": node.met, "n": node.targets} + " · " + summary
     badge_class, badge_label = BADGES[node.status]
     return {
-        "node": node, "percent": _percent(node.met, node.targets), "drill": node.org["numchild"] > 0,
-        "summary": summary, "badge_class": badge_class, "badge_label": badge_label,
+        "node": node,
+        "percent": _percent(node.met, node.targets),
+        "drill": node.org["numchild"] > 0,
+        "summary": summary,
+        "badge_class": badge_class,
+        "badge_label": badge_label,
     }
 
 

@@ -17,6 +17,8 @@ MAX_ZIP_ENTRIES = 1000
 
 def _forbidden_xml_message():
     return _("Tệp Excel chứa nội dung XML bị cấm (thực thể hoặc DTD); có thể là tệp độc hại.")
+
+
 MAX_COMPRESSION_RATIO = 200
 
 

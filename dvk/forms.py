@@ -21,6 +21,7 @@ class BootstrapMixin:
                 css = "form-control"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
 
+
 class OrganizationCreateForm(BootstrapMixin, forms.ModelForm):
     code = forms.RegexField(
         regex=ORG_CODE_RE,
@@ -45,6 +46,7 @@ class OrganizationCreateForm(BootstrapMixin, forms.ModelForm):
             raise forms.ValidationError(_("Mã này đã được dùng cho một tổ chức khác."))
         return code
 
+
 class OrganizationUpdateForm(BootstrapMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -56,6 +58,7 @@ class OrganizationUpdateForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
 
+
 class OrganizationMoveForm(BootstrapMixin, forms.Form):
     new_parent_code = forms.CharField(
         label=_("Mã tổ chức cấp trên mới"),
@@ -66,11 +69,14 @@ class OrganizationMoveForm(BootstrapMixin, forms.Form):
     def clean_new_parent_code(self):
         return self.cleaned_data["new_parent_code"].strip().upper()
 
+
 class ImportUploadForm(BootstrapMixin, forms.Form):
     file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
 
+
 class ImportConfirmForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
 
 class MembershipForm(BootstrapMixin, forms.Form):
     role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)

@@ -32,8 +32,12 @@ _LETTER_CODES.update({str(d): f"{len(_ALPHABET) + 1 + d:02d}" for d in range(10)
 _LETTER_MARKS = {"\u0306": "breve", "\u0302": "circumflex", "\u031b": "horn"}
 _TONES = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
 _COMPOSE = {
-    ("a", "breve"): "ă", ("a", "circumflex"): "â", ("e", "circumflex"): "ê",
-    ("o", "circumflex"): "ô", ("o", "horn"): "ơ", ("u", "horn"): "ư",
+    ("a", "breve"): "ă",
+    ("a", "circumflex"): "â",
+    ("e", "circumflex"): "ê",
+    ("o", "circumflex"): "ô",
+    ("o", "horn"): "ơ",
+    ("u", "horn"): "ư",
 }
 _END = "00"  # below every letter code: a shorter word sorts before a longer one
 

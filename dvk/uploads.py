@@ -58,13 +58,16 @@ def max_request_bytes():
 def file_too_large_message(name=""):
     values = {"name": name, "limit": human_size(max_file_bytes())}
     if name:
-        return _(
-            "Tệp quá lớn: tối đa %(limit)s mỗi tệp (tệp “%(name)s”). "
-            "Hãy giảm dung lượng (nén ảnh, cắt ngắn video) rồi gửi lại."
-        ) % values
-    return _(
-        "Tệp quá lớn: tối đa %(limit)s mỗi tệp. Hãy giảm dung lượng (nén ảnh, cắt ngắn video) rồi gửi lại."
-    ) % values
+        return (
+            _(
+                "Tệp quá lớn: tối đa %(limit)s mỗi tệp (tệp “%(name)s”). "
+                "Hãy giảm dung lượng (nén ảnh, cắt ngắn video) rồi gửi lại."
+            )
+            % values
+        )
+    return (
+        _("Tệp quá lớn: tối đa %(limit)s mỗi tệp. Hãy giảm dung lượng (nén ảnh, cắt ngắn video) rồi gửi lại.") % values
+    )
 
 
 def request_too_large_message():

@@ -366,9 +366,9 @@ def audit(request, org_code):
     org = request.organization
     require_perm(request, "dvk.view_audit", org)
     org_history = Organization.history.filter(path__startswith=org.path).select_related("history_user")
-    membership_history = Membership.history.filter(
-        organization__path__startswith=org.path
-    ).select_related("history_user", "user", "organization")
+    membership_history = Membership.history.filter(organization__path__startswith=org.path).select_related(
+        "history_user", "user", "organization"
+    )
     kind = request.GET.get("kind", "org")
     rows = membership_history if kind == "membership" else org_history
     page = _page(request, rows.order_by("-history_date"))

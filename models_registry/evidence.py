@@ -56,8 +56,28 @@ IMAGE_FORMATS = {
 }
 # ISO base media brands (the ftyp box) of the videos phones and cameras record.
 VIDEO_BRANDS = {
-    b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V ", b"M4VH",
-    b"M4VP", b"mmp4", b"MSNV", b"XAVC", b"dash", b"3gp4", b"3gp5", b"3gp6", b"3g2a", b"f4v ", b"qt  ",
+    b"isom",
+    b"iso2",
+    b"iso3",
+    b"iso4",
+    b"iso5",
+    b"iso6",
+    b"mp41",
+    b"mp42",
+    b"avc1",
+    b"M4V ",
+    b"M4VH",
+    b"M4VP",
+    b"mmp4",
+    b"MSNV",
+    b"XAVC",
+    b"dash",
+    b"3gp4",
+    b"3gp5",
+    b"3gp6",
+    b"3g2a",
+    b"f4v ",
+    b"qt  ",
 }
 HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
 

@@ -28,7 +28,13 @@ COMMON_FIELDS = ["field", "location", "starts_on", "completes_on", "contact_phon
 PERSON_FIELDS = ["person_name", "person_position", "person_unit", "person_address", "person_phone"]
 SIX_CLEAR_FIELDS = ["responsible_person", "participants", "content", "responsibility", "authority", "schedule"]
 PLAN_FIELDS = [
-    "purposes", "solutions", "forces", "coordinating_forces", "review_dates", "launch_event", "assignments",
+    "purposes",
+    "solutions",
+    "forces",
+    "coordinating_forces",
+    "review_dates",
+    "launch_event",
+    "assignments",
     "conditions",
 ]
 # An earlier registration a new one may continue: one that went through, not a draft or a refusal.
@@ -63,7 +69,7 @@ def format_number(value):
     whole, _sep, decimals = f"{value:f}".partition(".")
     sign = "-" if whole.startswith("-") else ""
     digits = whole.lstrip("-")
-    grouped = ".".join(digits[max(i - 3, 0):i] for i in range(len(digits), 0, -3)[::-1])
+    grouped = ".".join(digits[max(i - 3, 0) : i] for i in range(len(digits), 0, -3)[::-1])
     return sign + grouped + ("," + decimals if decimals else "")
 
 
@@ -109,8 +115,9 @@ class RegistrationForm(BootstrapMixin, forms.ModelForm):
     checked by models_registry.validation (through the service); its errors, keyed by the
     same names, land on the same fields ("targets" on the table)."""
 
-    name = forms.CharField(label=_lazy("Tên mô hình"), max_length=500, required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    name = forms.CharField(
+        label=_lazy("Tên mô hình"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     # The real choices (the organisation's earlier registrations) are set per request, inside
     # the scope: the registration manager refuses to query outside one.
     continues = forms.ModelChoiceField(
@@ -132,8 +139,11 @@ class RegistrationForm(BootstrapMixin, forms.ModelForm):
             "completes_on": date_input(),
             "contact_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "person_phone": forms.TextInput(attrs={"type": "tel"}),
-            **{name: forms.Textarea(attrs={"rows": 3}) for name in SIX_CLEAR_FIELDS + PLAN_FIELDS
-               if name not in ("responsible_person", "authority")},
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in SIX_CLEAR_FIELDS + PLAN_FIELDS
+                if name not in ("responsible_person", "authority")
+            },
         }
         labels = {"field": _lazy("Lĩnh vực")}
         help_texts = {
@@ -155,8 +165,8 @@ class RegistrationForm(BootstrapMixin, forms.ModelForm):
                 del self.fields[name]
         campaign_fields = list(registration.campaign.fields.all())
         field = self.fields["field"]
-        field.queryset = Field.objects.filter(pk__in=[f.pk for f in campaign_fields]) if campaign_fields else (
-            Field.objects.all()
+        field.queryset = (
+            Field.objects.filter(pk__in=[f.pk for f in campaign_fields]) if campaign_fields else (Field.objects.all())
         )
         field.empty_label = _("— Chọn lĩnh vực —")
         continues = self.fields["continues"]
@@ -169,9 +179,13 @@ class RegistrationForm(BootstrapMixin, forms.ModelForm):
             .order_by("-campaign__period_start", "-pk")
         )
         continues.empty_label = _("Mô hình mới (chưa đăng ký năm trước)")
-        continues.label_from_instance = lambda r: _("Duy trì: %(name)s (kế hoạch %(number)s)") % {
-            "name": r.initiative.name, "number": r.campaign.number,
-        }
+        continues.label_from_instance = lambda r: (
+            _("Duy trì: %(name)s (kế hoạch %(number)s)")
+            % {
+                "name": r.initiative.name,
+                "number": r.campaign.number,
+            }
+        )
         self.target_errors = []
         self.targets_invalid = False
         self.target_rows = self._rows_from_data() if self.is_bound else self._rows_from_registration()
@@ -192,8 +206,7 @@ class RegistrationForm(BootstrapMixin, forms.ModelForm):
     def _rows_from_data(self):
         columns = [self.data.getlist(f"target_{key}") for key in TARGET_KEYS]
         rows = [
-            {"indicator": i or "", "value": v or "", "unit": u or "", "errors": []}
-            for i, v, u in zip_longest(*columns)
+            {"indicator": i or "", "value": v or "", "unit": u or "", "errors": []} for i, v, u in zip_longest(*columns)
         ]
         return self._padded([r for r in rows if any(r[k].strip() for k in TARGET_KEYS)])
 

@@ -207,7 +207,7 @@ def parse_number(text):
 
 
 def parse_targets(value):
-    """([{indicator, value, unit}], [errors]) from "indicator: value unit; ...". """
+    """([{indicator, value, unit}], [errors]) from "indicator: value unit; ..."."""
     targets, errors = [], []
     text = _multiline(value)
     for part in (p.strip() for p in re.split(r"[;\n]", text)):
@@ -217,8 +217,11 @@ def parse_targets(value):
         number = parse_number(match["value"].rstrip(".,")) if match else None
         if match is None or number is None:
             errors.append(
-                _("Kết quả cần đạt “%(part)s” không đúng dạng “chỉ tiêu: con số đơn vị tính” "
-                  "(ví dụ “Số hộ tham gia: 120 hộ”).") % {"part": part}
+                _(
+                    "Kết quả cần đạt “%(part)s” không đúng dạng “chỉ tiêu: con số đơn vị tính” "
+                    "(ví dụ “Số hộ tham gia: 120 hộ”)."
+                )
+                % {"part": part}
             )
             continue
         indicator, unit = match["indicator"].strip(), match["unit"].strip()
@@ -409,8 +412,11 @@ def _check_row(ctx, number, values, seen):
         earlier = ctx.earlier.get((organization.pk, key))
         if earlier is None:
             errors.append(
-                _("Không tìm thấy mô hình “%(name)s” của %(org)s ở kế hoạch trước để duy trì; "
-                  "nếu là mô hình mới, ghi “Mới”.") % {"name": name, "org": organization.name}
+                _(
+                    "Không tìm thấy mô hình “%(name)s” của %(org)s ở kế hoạch trước để duy trì; "
+                    "nếu là mô hình mới, ghi “Mới”."
+                )
+                % {"name": name, "org": organization.name}
             )
         elif earlier.initiative_id in ctx.taken_initiatives:
             errors.append(
@@ -426,8 +432,12 @@ def _check_row(ctx, number, values, seen):
 
     # Checked even when the organisation or the subject is wrong, so a row lists all its errors.
     registration = Registration(
-        campaign=ctx.campaign, organization=organization, subject_type=subject or "", field=chosen_field,
-        continues=earlier, **data,
+        campaign=ctx.campaign,
+        organization=organization,
+        subject_type=subject or "",
+        field=chosen_field,
+        continues=earlier,
+        **data,
     )
     registration.initiative = earlier.initiative if earlier else Initiative(organization=organization, name=name)
     unsaved = [RegistrationTarget(registration=registration, position=i, **t) for i, t in enumerate(targets)]
@@ -477,9 +487,10 @@ def read_annex01(upload):
         return [], str(exc)
     index, problems = _columns(sheet.headers)
     if problems:
-        return [], _(
-            "Tệp không đúng mẫu phụ lục 01 (%(problems)s). Các cột cần có: %(columns)s. Hãy tải tệp mẫu."
-        ) % {"problems": "; ".join(problems), "columns": ", ".join(REQUIRED_COLUMNS)}
+        return [], _("Tệp không đúng mẫu phụ lục 01 (%(problems)s). Các cột cần có: %(columns)s. Hãy tải tệp mẫu.") % {
+            "problems": "; ".join(problems),
+            "columns": ", ".join(REQUIRED_COLUMNS),
+        }
     if not sheet.rows:
         return [], _("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.")
     return [(number, {col: values[i] for col, i in index.items()}) for number, values in sheet.rows], ""
@@ -495,8 +506,10 @@ def _check_request(*, campaign, org, user, late_reason, today, report):
     report.late = registration_is_late(campaign, today)
     if report.late:
         if not is_reviewer(user, campaign):
-            report.error = _("Đã quá hạn đăng ký của kế hoạch %s; chỉ cán bộ phụ trách cấp ban hành mới nhập bổ "
-                             "sung được.") % campaign.number
+            report.error = (
+                _("Đã quá hạn đăng ký của kế hoạch %s; chỉ cán bộ phụ trách cấp ban hành mới nhập bổ sung được.")
+                % campaign.number
+            )
         elif not late_reason.strip():
             report.error = _("Đã quá hạn đăng ký của kế hoạch %s: hãy ghi lý do đăng ký muộn.") % campaign.number
 

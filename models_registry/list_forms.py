@@ -43,7 +43,10 @@ class RegistrationFilterForm(forms.Form):
     q = forms.CharField(label=_("Tìm kiếm"), required=False, max_length=200)
     campaign = forms.IntegerField(label=_("Kế hoạch"), required=False, widget=forms.Select)
     field = forms.ModelChoiceField(
-        label=_("Lĩnh vực"), queryset=Field.objects.all(), to_field_name="code", required=False,
+        label=_("Lĩnh vực"),
+        queryset=Field.objects.all(),
+        to_field_name="code",
+        required=False,
         empty_label=_("Mọi lĩnh vực"),
     )
     status = forms.ChoiceField(

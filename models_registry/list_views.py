@@ -192,8 +192,11 @@ def registration_import_template(request, org_code):
     _require_import(request, org)
     # The example names a real unit below the acting level, so the template imports as it is.
     example_org = (
-        Organization.objects.filter(path__startswith=org.path, depth__gt=org.depth, level=Level.UNIT,
-                                    archived_at__isnull=True).order_by("path").first()
+        Organization.objects.filter(
+            path__startswith=org.path, depth__gt=org.depth, level=Level.UNIT, archived_at__isnull=True
+        )
+        .order_by("path")
+        .first()
         or org
     )
     content = annex01_workbook([example_row(example_org)], title=annex01_title(org))
@@ -265,8 +268,10 @@ def registration_import(request, org_code):
     if request.method == "POST" and "token" in request.POST:
         confirm = ImportConfirmForm(request.POST)
         pending = request.session.get(PENDING_KEY) or {}
-        if not confirm.is_valid() or pending.get("token") != confirm.cleaned_data["token"] or (
-            pending.get("org") != org.code
+        if (
+            not confirm.is_valid()
+            or pending.get("token") != confirm.cleaned_data["token"]
+            or (pending.get("org") != org.code)
         ):
             return _expired(request, org)
         campaign = form.fields["campaign"].queryset.filter(pk=pending.get("campaign")).first()
@@ -306,7 +311,10 @@ def registration_import(request, org_code):
                 token = uuid.uuid4().hex
                 _pending_path(token).write_text(imports.rows_to_json(rows), encoding="utf-8")
                 request.session[PENDING_KEY] = {
-                    "token": token, "org": org.code, "campaign": campaign.pk, "late_reason": late_reason,
+                    "token": token,
+                    "org": org.code,
+                    "campaign": campaign.pk,
+                    "late_reason": late_reason,
                 }
                 confirm_form = ImportConfirmForm(initial={"token": token})
         else:

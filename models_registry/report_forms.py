@@ -15,8 +15,18 @@ from .enums import ReportKind
 
 ACCEPT = ",".join(
     [
-        "image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf", ".pdf", ".docx", ".xlsx",
-        "video/mp4", "video/quicktime", ".mp4", ".mov",
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+        "application/pdf",
+        ".pdf",
+        ".docx",
+        ".xlsx",
+        "video/mp4",
+        "video/quicktime",
+        ".mp4",
+        ".mov",
     ]
 )
 DIGITS = re.compile(r"^\d+$")

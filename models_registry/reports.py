@@ -26,8 +26,10 @@ def _check_state(current):
     if current.status == S.COMPLETED:
         raise ValidationError(_("Mô hình đã có báo cáo kết quả và đã hoàn thành; không thêm báo cáo được nữa."))
     if current.status not in REPORTABLE:
-        raise ValidationError(_("Chỉ báo cáo được khi đăng ký đã được duyệt (trạng thái hiện tại: %(status)s).")
-                              % {"status": S(current.status).label})
+        raise ValidationError(
+            _("Chỉ báo cáo được khi đăng ký đã được duyệt (trạng thái hiện tại: %(status)s).")
+            % {"status": S(current.status).label}
+        )
 
 
 def _clean_entries(current, entries):

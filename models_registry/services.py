@@ -60,8 +60,12 @@ def _check_field(campaign, field):
         return
     accepted = list(campaign.fields.all())
     if accepted and field not in accepted:
-        raise ValidationError({"field": _("Lĩnh vực “%(name)s” không thuộc kế hoạch %(number)s.")
-                               % {"name": field.name, "number": campaign.number}})
+        raise ValidationError(
+            {
+                "field": _("Lĩnh vực “%(name)s” không thuộc kế hoạch %(number)s.")
+                % {"name": field.name, "number": campaign.number}
+            }
+        )
 
 
 def _initiative_for(*, organization, campaign, continues, name, exclude=None):
@@ -99,8 +103,14 @@ def registration_create(
         organization=organization, campaign=campaign, continues=fields.get("continues"), name=name
     )
     registration = Registration(
-        campaign=campaign, organization=organization, initiative=initiative, subject_type=subject_type,
-        created_by=user, is_late=late, late_reason=late_reason.strip() if late else "", **fields,
+        campaign=campaign,
+        organization=organization,
+        initiative=initiative,
+        subject_type=subject_type,
+        created_by=user,
+        is_late=late,
+        late_reason=late_reason.strip() if late else "",
+        **fields,
     )
     registration.save()
     if targets:
@@ -169,7 +179,9 @@ def _switch_initiative(current, continues, name):
     nothing uses it."""
     previous = current.initiative
     current.initiative = _initiative_for(
-        organization=current.organization, campaign=current.campaign, continues=continues,
+        organization=current.organization,
+        campaign=current.campaign,
+        continues=continues,
         # The earlier model keeps its name unless this very save renames it.
         name=name if name not in (None, previous.name) else (None if continues else previous.name),
         exclude=current.pk,
@@ -217,9 +229,7 @@ def _notify_reviewers(registration, user, resubmitted):
         .distinct()
     )
     title = (
-        _("%(org)s gửi lại mô hình “%(name)s” sau khi sửa")
-        if resubmitted
-        else _("%(org)s đăng ký mô hình “%(name)s”")
+        _("%(org)s gửi lại mô hình “%(name)s” sau khi sửa") if resubmitted else _("%(org)s đăng ký mô hình “%(name)s”")
     ) % {"org": registration.organization.name, "name": registration.initiative.name}
     url = reverse(
         "registration_detail",
@@ -227,8 +237,13 @@ def _notify_reviewers(registration, user, resubmitted):
     )
     notifications_create(
         items=[
-            {"user_id": user_id, "organization": registration.campaign.organization, "title": title[:255],
-             "body": _("Chờ duyệt theo kế hoạch %(number)s.") % {"number": registration.campaign.number}, "url": url}
+            {
+                "user_id": user_id,
+                "organization": registration.campaign.organization,
+                "title": title[:255],
+                "body": _("Chờ duyệt theo kế hoạch %(number)s.") % {"number": registration.campaign.number},
+                "url": url,
+            }
             for user_id in sorted(staff)
         ]
     )
@@ -269,14 +284,17 @@ def _notify_registrant(registration):
     if registration.created_by_id:
         users.add(registration.created_by_id)
     users.discard(registration.reviewed_by_id)
-    url = reverse(
-        "registration_detail", kwargs={"org_code": registration.organization.code, "pk": registration.pk}
-    )
+    url = reverse("registration_detail", kwargs={"org_code": registration.organization.code, "pk": registration.pk})
     title = _(REVIEW_TITLES[registration.status]) % {"name": registration.initiative.name}
     notifications_create(
         items=[
-            {"user_id": user_id, "organization": registration.organization, "title": title[:255],
-             "body": registration.review_comment, "url": url}
+            {
+                "user_id": user_id,
+                "organization": registration.organization,
+                "title": title[:255],
+                "body": registration.review_comment,
+                "url": url,
+            }
             for user_id in sorted(users)
         ]
     )

@@ -119,10 +119,15 @@ def _counted_by_campaign(campaigns, org):
 def _quota_row(campaign, org, orgs, own, today, due):
     """What the quota asks of `org` under `campaign`, what counts already and what is left."""
     report = evaluate(
-        campaign, orgs, own,
+        campaign,
+        orgs,
+        own,
         quotas=list(campaign.quotas.all()),
         picked_ids={o.pk for o in campaign.target_organizations.all()},
-        today=today, registration_due=due, root_path=org.path, campaign_path=campaign.organization.path,
+        today=today,
+        registration_due=due,
+        root_path=org.path,
+        campaign_path=campaign.organization.path,
     )
     row = report.root.target_row
     if row is None:
@@ -136,7 +141,10 @@ def _quota_row(campaign, org, orgs, own, today, due):
     }
     left["total"] = max(required.total - registered.total, left["collective"] + left["individual"])
     return {
-        "required": required, "registered": registered, "left": left, "met": left["total"] == 0,
+        "required": required,
+        "registered": registered,
+        "left": left,
+        "met": left["total"] == 0,
         "distinguishes": bool(required.collective or required.individual),
     }
 
@@ -177,15 +185,17 @@ def open_campaigns(request, org_code):
         due = registration_deadline(c, list(c.milestones.all()))
         late = due is not None and today > due
         reviewer = services.is_reviewer(request.user, c)
-        rows.append({
-            "campaign": c,
-            "due": due,
-            "due_text": _due_text(due, today),
-            "late": late,
-            "may_register": not late or reviewer,
-            "quota": _quota_row(c, org, orgs, counted[c.pk], today, due),
-            "mine": mine[c.pk],
-        })
+        rows.append(
+            {
+                "campaign": c,
+                "due": due,
+                "due_text": _due_text(due, today),
+                "late": late,
+                "may_register": not late or reviewer,
+                "quota": _quota_row(c, org, orgs, counted[c.pk], today, due),
+                "mine": mine[c.pk],
+            }
+        )
     context = {
         "org": acting,
         "registering": org,
@@ -221,15 +231,20 @@ def registration_create(request, org_code, campaign_id):
             data = form.cleaned_data
             try:
                 registration = services.registration_create(
-                    campaign=campaign, organization=org, user=request.user, subject_type=data["subject_type"],
-                    name=data["name"], late_reason=data.get("late_reason", ""),
+                    campaign=campaign,
+                    organization=org,
+                    user=request.user,
+                    subject_type=data["subject_type"],
+                    name=data["name"],
+                    late_reason=data.get("late_reason", ""),
                 )
             except ValidationError as exc:
                 attach_errors(form, exc)
                 status = 400
             else:
-                messages.success(request, _("Đã tạo bản nháp “%s”. Hãy điền tiếp; nội dung được lưu khi bạn gõ.")
-                                 % registration.name)
+                messages.success(
+                    request, _("Đã tạo bản nháp “%s”. Hãy điền tiếp; nội dung được lưu khi bạn gõ.") % registration.name
+                )
                 return _to_edit(registration, acting)
         else:
             status = 400
@@ -300,27 +315,34 @@ def registration_edit(request, org_code, pk):
         check = request.GET.get("check") == "1"
         if check:
             form.add_submission_errors(submission_errors(registration, list(registration.targets.all())))
-        return render(request, "models_registry/registration_form.html",
-                      _edit_context(request, registration, form, check))
+        return render(
+            request, "models_registry/registration_form.html", _edit_context(request, registration, form, check)
+        )
 
     form = RegistrationForm(request.POST, registration=registration)
     if not form.is_valid():
         if not submitting and form.only_targets_unfinished():
             return _save_without_targets(request, registration, form)
-        return render(request, "models_registry/registration_form.html",
-                      _edit_context(request, registration, form), status=400)
+        return render(
+            request, "models_registry/registration_form.html", _edit_context(request, registration, form), status=400
+        )
     if submitting and (errors := _submission_preview(registration, form)):
         form.add_submission_errors(errors)
         messages.error(request, _("Chưa gửi được: hãy bổ sung các ô được đánh dấu bên dưới."))
-        return render(request, "models_registry/registration_form.html",
-                      _edit_context(request, registration, form, check=True), status=400)
+        return render(
+            request,
+            "models_registry/registration_form.html",
+            _edit_context(request, registration, form, check=True),
+            status=400,
+        )
     try:
         registration = _update(registration, form)
     except ValidationError as exc:
         # A stale version or a status changed meanwhile: what was typed stays in the form.
         form.add_error(None, exc.messages)
-        return render(request, "models_registry/registration_form.html",
-                      _edit_context(request, registration, form), status=409)
+        return render(
+            request, "models_registry/registration_form.html", _edit_context(request, registration, form), status=409
+        )
     if not submitting:
         messages.success(request, _("Đã lưu bản nháp lúc %s.") % timezone.localtime().strftime("%H:%M"))
         return _to_edit(registration, org)
@@ -340,14 +362,15 @@ def _update(registration, form, *, with_targets=True):
 
 
 def _save_without_targets(request, registration, form):
-    """"Lưu nháp" with a row of expected results half typed: the rest is saved and the form
+    """ "Lưu nháp" with a row of expected results half typed: the rest is saved and the form
     comes back as typed, the unfinished row marked."""
     try:
         registration = _update(registration, form, with_targets=False)
     except ValidationError as exc:
         form.add_error(None, exc.messages)
-        return render(request, "models_registry/registration_form.html",
-                      _edit_context(request, registration, form), status=409)
+        return render(
+            request, "models_registry/registration_form.html", _edit_context(request, registration, form), status=409
+        )
     data = request.POST.copy()
     data["version"] = registration.version
     form = RegistrationForm(data, registration=registration)
@@ -396,7 +419,8 @@ def registration_autosave(request, org_code, pk):
     message = _("Đã lưu lúc %s") % saved_at
     if not complete:
         message = _("Đã lưu lúc %(time)s, trừ bảng kết quả cần đạt: %(why)s") % {
-            "time": saved_at, "why": " ".join(form.target_errors),
+            "time": saved_at,
+            "why": " ".join(form.target_errors),
         }
     return JsonResponse(
         {"ok": True, "complete": complete, "version": registration.version, "saved_at": saved_at, "message": message}
@@ -463,8 +487,14 @@ def registration_detail(request, org_code, pk):
     user = request.user
     registration = (
         Registration.objects.select_related(
-            "initiative", "organization", "campaign__organization", "field", "continues__initiative",
-            "continues__campaign", "reviewed_by", "created_by",
+            "initiative",
+            "organization",
+            "campaign__organization",
+            "field",
+            "continues__initiative",
+            "continues__campaign",
+            "reviewed_by",
+            "created_by",
         )
         .prefetch_related("targets")
         .get(pk=registration.pk)

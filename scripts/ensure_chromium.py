@@ -14,6 +14,7 @@ if os.geteuid() == 0 and shutil.which("apt-get"):
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
     subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "fonts-dejavu-core"], check=True, env=env)
     sys.exit(0)
-print("chromium is missing: install it with `sudo apt-get install chromium`, then run make test again.",
-      file=sys.stderr)
+print(
+    "chromium is missing: install it with `sudo apt-get install chromium`, then run make test again.", file=sys.stderr
+)
 sys.exit(1)

@@ -1,11 +1,11 @@
 """Personas over a small tree, shared by the whole suite.
 
-    Nghệ An (province, PROV)
-    ├── Diễn Châu (commune, COMM)          ← the tenant under test
-    │   ├── Chi bộ Xóm 1 (unit, UNIT)
-    │   └── Ủy ban MTTQ xã (unit, MTTQ)
-    └── Diễn Thịnh (commune, SIBL)         ← the outsider's commune
-        └── Chi bộ Xóm 9 (unit, SIBU)
+Nghệ An (province, PROV)
+├── Diễn Châu (commune, COMM)          ← the tenant under test
+│   ├── Chi bộ Xóm 1 (unit, UNIT)
+│   └── Ủy ban MTTQ xã (unit, MTTQ)
+└── Diễn Thịnh (commune, SIBL)         ← the outsider's commune
+    └── Chi bộ Xóm 9 (unit, SIBU)
 """
 
 import pytest
@@ -124,8 +124,10 @@ def _media_in_tmp(settings, tmp_path):
 def _default_lists_survive_flushes(request):
     """Rows created by data migrations (fields, milestone kinds) are gone after a
     transactional test flushed the database; put them back for every database test."""
-    if "db" in request.fixturenames or "transactional_db" in request.fixturenames or request.node.get_closest_marker(
-        "django_db"
+    if (
+        "db" in request.fixturenames
+        or "transactional_db" in request.fixturenames
+        or request.node.get_closest_marker("django_db")
     ):
         request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
         from tests.campaigns.builders import ensure_default_lists

@@ -26,8 +26,14 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield browser
         browser.close()
@@ -38,8 +44,12 @@ def test_staff_logs_in_and_browses_the_tree(device, browser, live_server, commun
     for i in range(3):
         Organization.objects.add_child(
             Organization.objects.get(code="UNIT"),
-            {"code": f"TO{i}", "name": f"Tổ tự quản số {i} có tên khá dài để thử xuống dòng", "level": "unit",
-             "kind": "community"},
+            {
+                "code": f"TO{i}",
+                "name": f"Tổ tự quản số {i} có tên khá dài để thử xuống dòng",
+                "level": "unit",
+                "kind": "community",
+            },
         )
     width, height = VIEWPORTS[device]
     context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")

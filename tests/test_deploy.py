@@ -38,15 +38,21 @@ def test_production_settings_require_a_secret_key():
 
 @pytest.mark.skipif(not shutil.which("docker-compose"), reason="Debian's docker-compose is not installed")
 def test_compose_file_is_valid():
-    result = subprocess.run(["docker-compose", "-f", "docker-compose.yml", "config", "-q"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["docker-compose", "-f", "docker-compose.yml", "config", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_make_test_explains_how_to_start_a_missing_database():
     env = dict(os.environ, DVK_DB_PORT="1")
-    result = subprocess.run([sys.executable, "scripts/check_services.py"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "scripts/check_services.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "PostgreSQL is not reachable" in lines[0] and "docker compose up -d db redis" in lines[0]

@@ -4,9 +4,7 @@ from django.test import override_settings
 
 from tests.conftest import PASSWORD
 
-DEAD_REDIS = {
-    "default": {"BACKEND": "dvk.cache.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
-}
+DEAD_REDIS = {"default": {"BACKEND": "dvk.cache.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
 
 
 def test_pages_and_logins_work_while_redis_is_down(client, secretary, tree):

@@ -62,18 +62,27 @@ CASES = {
     "campaign_archive": lambda v: _campaign_urls(v, "post", "archive/"),
     "campaign_delete": lambda v: _campaign_urls(v, "post", "delete/"),
     "campaign_derive": lambda v: _campaign_urls(v, "post", "derive/"),
-    "campaign_compliance": lambda v: _campaign_urls(v, "get", "compliance/")
-    + [("get", f"/o/SIBL/campaigns/{v.own_campaign.pk}/compliance/?node=UNIT")],
-    "campaign_compliance_export": lambda v: _campaign_urls(v, "get", "compliance.xlsx")
-    + [("get", f"/o/SIBL/campaigns/{v.own_campaign.pk}/compliance.xlsx?node=UNIT")],
+    "campaign_compliance": lambda v: (
+        _campaign_urls(v, "get", "compliance/")
+        + [("get", f"/o/SIBL/campaigns/{v.own_campaign.pk}/compliance/?node=UNIT")]
+    ),
+    "campaign_compliance_export": lambda v: (
+        _campaign_urls(v, "get", "compliance.xlsx")
+        + [("get", f"/o/SIBL/campaigns/{v.own_campaign.pk}/compliance.xlsx?node=UNIT")]
+    ),
     "quota_add": lambda v: _campaign_urls(v, "get", "quotas/new/") + _campaign_urls(v, "post", "quotas/new/"),
-    "quota_edit": lambda v: _campaign_urls(v, "get", f"quotas/{v.quota.pk}/edit/", own=True)
-    + _campaign_urls(v, "post", f"quotas/{v.quota.pk}/edit/", own=True),
+    "quota_edit": lambda v: (
+        _campaign_urls(v, "get", f"quotas/{v.quota.pk}/edit/", own=True)
+        + _campaign_urls(v, "post", f"quotas/{v.quota.pk}/edit/", own=True)
+    ),
     "quota_delete": lambda v: _campaign_urls(v, "post", f"quotas/{v.quota.pk}/delete/", own=True),
-    "milestone_add": lambda v: _campaign_urls(v, "get", "milestones/new/")
-    + _campaign_urls(v, "post", "milestones/new/"),
-    "milestone_edit": lambda v: _campaign_urls(v, "get", f"milestones/{v.milestone.pk}/edit/", own=True)
-    + _campaign_urls(v, "post", f"milestones/{v.milestone.pk}/edit/", own=True),
+    "milestone_add": lambda v: (
+        _campaign_urls(v, "get", "milestones/new/") + _campaign_urls(v, "post", "milestones/new/")
+    ),
+    "milestone_edit": lambda v: (
+        _campaign_urls(v, "get", f"milestones/{v.milestone.pk}/edit/", own=True)
+        + _campaign_urls(v, "post", f"milestones/{v.milestone.pk}/edit/", own=True)
+    ),
     "milestone_delete": lambda v: _campaign_urls(v, "post", f"milestones/{v.milestone.pk}/delete/", own=True),
     "device_revoke": lambda v: [("post", f"/accounts/devices/{v.token.pk}/revoke/")],
     "notification_read": lambda v: [("post", f"/notifications/{v.notification.pk}/read/")],
@@ -83,10 +92,10 @@ CASES = {
     "api:token_revoke": lambda v: [("delete", f"/api/v1/auth/tokens/{v.token.pk}/")],
     "api:campaigns": lambda v: [("get", "/api/v1/o/COMM/campaigns/")],
     "api:campaign": lambda v: [("get", f"/api/v1/o/{code}/campaigns/{v.campaign.pk}/") for code in ("COMM", "SIBL")],
-    "api:campaign_compliance": lambda v: [
-        ("get", f"/api/v1/o/{code}/campaigns/{v.campaign.pk}/compliance/") for code in ("COMM", "SIBL")
-    ]
-    + [("get", f"/api/v1/o/SIBL/campaigns/{v.own_campaign.pk}/compliance/?node=UNIT")],
+    "api:campaign_compliance": lambda v: (
+        [("get", f"/api/v1/o/{code}/campaigns/{v.campaign.pk}/compliance/") for code in ("COMM", "SIBL")]
+        + [("get", f"/api/v1/o/SIBL/campaigns/{v.own_campaign.pk}/compliance/?node=UNIT")]
+    ),
 }
 # Registrations: each part of models_registry keeps its cases next to its tests.
 for part in (outsider_pages, outsider_lists, outsider_reports, outsider_api):
@@ -122,14 +131,24 @@ def _victim_registration(tree, plan):
     progress = report(registration, summary="Đã quyên góp được 6.000.000 đồng")
     with scopes_disabled():
         evidence = Evidence.objects.create(
-            organization=tree.unit, registration=registration, report=progress, kind="pdf",
-            content_type="application/pdf", original_name="bien-ban.pdf", size=20,
+            organization=tree.unit,
+            registration=registration,
+            report=progress,
+            kind="pdf",
+            content_type="application/pdf",
+            original_name="bien-ban.pdf",
+            size=20,
             file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="bien-ban.pdf"),
         )
     own_plan = campaign(tree.sibling, "10-KH/ĐU", registration_due=datetime.date(2026, 3, 5), target_levels=["unit"])
     own = complete_registration(own_plan, tree.sibling_unit, name="Một giúp một", status=RegistrationStatus.ACCEPTED)
-    return {"registration": registration, "report": progress, "evidence": evidence,
-            "own_plan": own_plan, "own_registration": own}
+    return {
+        "registration": registration,
+        "report": progress,
+        "evidence": evidence,
+        "own_plan": own_plan,
+        "own_registration": own,
+    }
 
 
 def test_every_object_url_has_an_outsider_case():
@@ -198,9 +217,20 @@ def test_a_new_view_without_a_case_fails_the_suite():
     root = Path(__file__).resolve().parent.parent
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="tests.settings_unchecked_view")
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-         "tests/test_outsider.py::test_every_object_url_has_an_outsider_case"],
-        cwd=root, env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/test_outsider.py::test_every_object_url_has_an_outsider_case",
+        ],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 1, result.stdout[-2000:]
     assert "unchecked_thing" in result.stdout

@@ -96,8 +96,9 @@ def test_a_continued_model_must_raise_a_target(registration):
             registration=registration, indicator="Số tiền quyên góp", value=Decimal("12000000"), unit="đồng"
         )
         later_campaign = campaign(registration.campaign.organization, "09-KH/ĐU", target_levels=["unit"])
-        later = register(later_campaign, registration.organization, status=RegistrationStatus.DRAFT,
-                         continues=registration)[0]
+        later = register(
+            later_campaign, registration.organization, status=RegistrationStatus.DRAFT, continues=registration
+        )[0]
         for key, value in COMPLETE.items():
             setattr(later, key, value)
         later.field = registration.field

@@ -34,19 +34,27 @@ def world(db):
     secretary, staff = make_user("bi-thu-xom5"), make_user("ban-xdd-xa")
     Membership.objects.create(user=secretary, organization=unit, role="secretary")
     Membership.objects.create(user=staff, organization=commune, role="staff")
-    return type("World", (), {"campaign": c, "commune": commune, "unit": unit, "mttq": mttq,
-                              "secretary": secretary, "staff": staff})
+    return type(
+        "World",
+        (),
+        {"campaign": c, "commune": commune, "unit": unit, "mttq": mttq, "secretary": secretary, "staff": staff},
+    )
 
 
 def draft(w, today=BEFORE, user=None, **extra):
     with scope(org=w.unit):
         r = services.registration_create(
-            campaign=w.campaign, organization=w.unit, user=user or w.secretary, subject_type=SubjectType.COLLECTIVE,
-            name="Mỗi ngày tiết kiệm 1.000 đồng để làm việc nghĩa", today=today,
+            campaign=w.campaign,
+            organization=w.unit,
+            user=user or w.secretary,
+            subject_type=SubjectType.COLLECTIVE,
+            name="Mỗi ngày tiết kiệm 1.000 đồng để làm việc nghĩa",
+            today=today,
             **{**COMPLETE, "field": Field.objects.get(code="van-hoa-xa-hoi"), **extra},
         )
-        RegistrationTarget.objects.create(registration=r, indicator="Số tiền quyên góp", value=Decimal("12000000"),
-                                          unit="đồng")
+        RegistrationTarget.objects.create(
+            registration=r, indicator="Số tiền quyên góp", value=Decimal("12000000"), unit="đồng"
+        )
     return r
 
 
@@ -97,8 +105,14 @@ def test_the_secretary_cannot_review(world):
 
 def test_an_untargeted_unit_cannot_register(world):
     with scope(org=world.mttq), pytest.raises(ValidationError) as refused:
-        services.registration_create(campaign=world.campaign, organization=world.mttq, user=world.staff,
-                                     subject_type=SubjectType.COLLECTIVE, name="Mô hình", today=BEFORE)
+        services.registration_create(
+            campaign=world.campaign,
+            organization=world.mttq,
+            user=world.staff,
+            subject_type=SubjectType.COLLECTIVE,
+            name="Mô hình",
+            today=BEFORE,
+        )
     assert "không thuộc đối tượng" in refused.value.messages[0]
     with scopes_disabled():
         assert not Registration.objects.exists()
@@ -173,12 +187,21 @@ def test_the_unit_learns_the_review_outcome_in_its_notifications(world):
 
 
 def test_a_continued_model_is_the_same_initiative_across_years(world):
-    earlier_plan = campaign(world.commune, "05-KH/ĐU", start=datetime.date(2025, 1, 1),
-                            end=datetime.date(2025, 12, 31), target_kinds=["party_cell"])
+    earlier_plan = campaign(
+        world.commune,
+        "05-KH/ĐU",
+        start=datetime.date(2025, 1, 1),
+        end=datetime.date(2025, 12, 31),
+        target_kinds=["party_cell"],
+    )
     with scopes_disabled():
         earlier = services.registration_create(
-            campaign=earlier_plan, organization=world.unit, user=world.secretary, subject_type=SubjectType.COLLECTIVE,
-            name="Một giúp một", today=datetime.date(2025, 2, 1),
+            campaign=earlier_plan,
+            organization=world.unit,
+            user=world.secretary,
+            subject_type=SubjectType.COLLECTIVE,
+            name="Một giúp một",
+            today=datetime.date(2025, 2, 1),
         )
     r = draft(world)
     own_initiative = r.initiative_id
@@ -190,8 +213,13 @@ def test_a_continued_model_is_the_same_initiative_across_years(world):
         # Created continued from the start, it is the same initiative too; twice is refused.
         with pytest.raises(ValidationError) as twice:
             services.registration_create(
-                campaign=world.campaign, organization=world.unit, user=world.secretary,
-                subject_type=SubjectType.COLLECTIVE, name="Một giúp một", today=BEFORE, continues=earlier,
+                campaign=world.campaign,
+                organization=world.unit,
+                user=world.secretary,
+                subject_type=SubjectType.COLLECTIVE,
+                name="Một giúp một",
+                today=BEFORE,
+                continues=earlier,
             )
     assert "đã được đăng ký theo kế hoạch này" in str(twice.value)
 
@@ -204,15 +232,26 @@ def test_a_unit_registers_under_its_communes_plan_not_the_province_one_it_implem
     assert derived.lineage.startswith(province_plan.lineage)
     with scope(org=world.unit), pytest.raises(ValidationError) as refused:
         services.registration_create(
-            campaign=province_plan, organization=world.unit, user=world.secretary,
-            subject_type=SubjectType.COLLECTIVE, name="Chính quyền thân thiện", today=BEFORE,
+            campaign=province_plan,
+            organization=world.unit,
+            user=world.secretary,
+            subject_type=SubjectType.COLLECTIVE,
+            name="Chính quyền thân thiện",
+            today=BEFORE,
         )
     assert "27-KH/ĐU" in str(refused.value)
     with scope(org=world.unit):
-        assert services.registration_create(
-            campaign=derived, organization=world.unit, user=world.secretary,
-            subject_type=SubjectType.COLLECTIVE, name="Chính quyền thân thiện", today=BEFORE,
-        ).campaign == derived
+        assert (
+            services.registration_create(
+                campaign=derived,
+                organization=world.unit,
+                user=world.secretary,
+                subject_type=SubjectType.COLLECTIVE,
+                name="Chính quyền thân thiện",
+                today=BEFORE,
+            ).campaign
+            == derived
+        )
 
 
 def test_a_registration_returned_after_the_deadline_goes_back_to_review(world):
@@ -245,8 +284,12 @@ def test_saving_one_units_registration_does_not_wait_for_another_units(world):
     first = draft(world)
     with scopes_disabled():
         other = services.registration_create(
-            campaign=world.campaign, organization=world.unit, user=world.secretary,
-            subject_type=SubjectType.COLLECTIVE, name="Một giúp một", today=BEFORE,
+            campaign=world.campaign,
+            organization=world.unit,
+            user=world.secretary,
+            subject_type=SubjectType.COLLECTIVE,
+            name="Một giúp một",
+            today=BEFORE,
         )
     held, results = threading.Event(), {}
 

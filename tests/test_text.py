@@ -42,7 +42,17 @@ def test_vietnamese_letters_follow_their_base_letters():
     # a < ă < â < b ; d < đ < e ; o < ô < ơ ; u < ư
     names = ["Đào Đức", "Vũ Dũng", "Lê Ân", "Hà Bảo", "Mai Ăn", "Hồ An", "Lý Ơn", "Tô Ôn", "Cao On", "Lò Ưng", "Ma Ung"]
     assert [n.split()[-1] for n in sort_names(names)] == [
-        "An", "Ăn", "Ân", "Bảo", "Dũng", "Đức", "On", "Ôn", "Ơn", "Ung", "Ưng",
+        "An",
+        "Ăn",
+        "Ân",
+        "Bảo",
+        "Dũng",
+        "Đức",
+        "On",
+        "Ôn",
+        "Ơn",
+        "Ung",
+        "Ưng",
     ]
 
 
@@ -62,9 +72,18 @@ def test_the_stored_key_sorts_the_same_in_the_database(db):
     root = Organization.objects.add_root({"code": "SORT", "name": "Gốc", "level": "province", "kind": "other"})
     for i, name in enumerate(names):
         Organization.objects.add_child(
-            root, {"code": f"S{i}", "name": name, "address": vietnamese_name_sort_key(name), "level": "unit",
-                   "kind": "other"}
+            root,
+            {
+                "code": f"S{i}",
+                "name": name,
+                "address": vietnamese_name_sort_key(name),
+                "level": "unit",
+                "kind": "other",
+            },
         )
-    in_db = list(Organization.objects.filter(depth=2, path__startswith=root.path).order_by("address")
-                 .values_list("name", flat=True))
+    in_db = list(
+        Organization.objects.filter(depth=2, path__startswith=root.path)
+        .order_by("address")
+        .values_list("name", flat=True)
+    )
     assert in_db == sort_names(names)

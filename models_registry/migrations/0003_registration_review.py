@@ -6,51 +6,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('models_registry', '0002_registration_form_and_targets'),
+        ("models_registry", "0002_registration_form_and_targets"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalregistration',
-            name='late_reason',
-            field=models.TextField(blank=True, verbose_name='lý do đăng ký muộn'),
+            model_name="historicalregistration",
+            name="late_reason",
+            field=models.TextField(blank=True, verbose_name="lý do đăng ký muộn"),
         ),
         migrations.AddField(
-            model_name='historicalregistration',
-            name='review_comment',
-            field=models.TextField(blank=True, verbose_name='ý kiến của cấp duyệt'),
+            model_name="historicalregistration",
+            name="review_comment",
+            field=models.TextField(blank=True, verbose_name="ý kiến của cấp duyệt"),
         ),
         migrations.AddField(
-            model_name='historicalregistration',
-            name='reviewed_at',
+            model_name="historicalregistration",
+            name="reviewed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='historicalregistration',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalregistration",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='late_reason',
-            field=models.TextField(blank=True, verbose_name='lý do đăng ký muộn'),
+            model_name="registration",
+            name="late_reason",
+            field=models.TextField(blank=True, verbose_name="lý do đăng ký muộn"),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='review_comment',
-            field=models.TextField(blank=True, verbose_name='ý kiến của cấp duyệt'),
+            model_name="registration",
+            name="review_comment",
+            field=models.TextField(blank=True, verbose_name="ý kiến của cấp duyệt"),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='reviewed_at',
+            model_name="registration",
+            name="reviewed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='registration',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="registration",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

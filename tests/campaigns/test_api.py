@@ -42,8 +42,14 @@ def province_campaign(tree):
 
 
 def test_list_shows_the_plans_in_scope_with_quotas_and_milestones(tree, commune_staff, province_campaign):
-    lower = campaign(tree.commune, "20-KH/ĐU", derived_from=province_campaign, title="Thực hiện",
-                     issuing_body_name="Đảng ủy xã Diễn Châu", status=CampaignStatus.DRAFT)
+    lower = campaign(
+        tree.commune,
+        "20-KH/ĐU",
+        derived_from=province_campaign,
+        title="Thực hiện",
+        issuing_body_name="Đảng ủy xã Diễn Châu",
+        status=CampaignStatus.DRAFT,
+    )
     campaign(tree.sibling, "99-KH/ĐU")
     data = api_for(commune_staff).get("/api/v1/o/COMM/campaigns/").json()
     assert data["count"] == 2
@@ -64,9 +70,7 @@ def test_list_shows_the_plans_in_scope_with_quotas_and_milestones(tree, commune_
 
 def test_list_hides_drafts_from_a_unit_and_filters_by_status(tree, secretary, commune_staff, province_campaign):
     campaign(tree.commune, "21-KH/ĐU", status=CampaignStatus.DRAFT)
-    assert [c["number"] for c in api_for(secretary).get("/api/v1/o/UNIT/campaigns/").json()["results"]] == [
-        "12-KH/TU"
-    ]
+    assert [c["number"] for c in api_for(secretary).get("/api/v1/o/UNIT/campaigns/").json()["results"]] == ["12-KH/TU"]
     drafts = api_for(commune_staff).get("/api/v1/o/COMM/campaigns/?status=draft").json()["results"]
     assert [c["number"] for c in drafts] == ["21-KH/ĐU"]
 
@@ -92,25 +96,31 @@ def test_compliance_has_the_engines_numbers(tree, province_staff, commune_staff,
         engine = compliance_report(province_campaign, tree.province, today=FEB_2026.date())
     assert (data["node"], data["registration_due"], data["days_left"]) == ("PROV", "2026-03-05", 32)
     root = data["root"]
-    assert (root["targets"], root["met"], root["behind"], root["percent"], root["compliance_status"]) == (
-        engine.root.targets, engine.root.met, engine.root.behind, engine.root.percent, engine.root.status
-    ) == (3, 2, 1, 67, "behind")
+    assert (
+        (root["targets"], root["met"], root["behind"], root["percent"], root["compliance_status"])
+        == (engine.root.targets, engine.root.met, engine.root.behind, engine.root.percent, engine.root.status)
+        == (3, 2, 1, 67, "behind")
+    )
     assert root["registered"] == {"collective": 3, "individual": 1, "total": 4}
-    totals = [(t["label"], t["required"]["total"], t["registered"]["total"], t["compliance_status"])
-              for t in data["totals"]]
+    totals = [
+        (t["label"], t["required"]["total"], t["registered"]["total"], t["compliance_status"]) for t in data["totals"]
+    ]
     assert totals == [("Toàn tỉnh ít nhất 03 mô hình", 3, 4, "met")]
     assert [(c["organization"]["code"], c["targets"], c["met"], c["has_children"]) for c in data["children"]] == [
-        ("COMM", 2, 1, True), ("SIBL", 1, 1, True)
+        ("COMM", 2, 1, True),
+        ("SIBL", 1, 1, True),
     ]
     targets = {t["organization"]["code"]: t for t in data["targets"]}
     assert targets["UNIT"]["required"] == {"collective": 0, "individual": 1, "total": 1}
     assert {code: t["compliance_status"] for code, t in targets.items()} == {
-        "UNIT": "met", "MTTQ": "behind", "SIBU": "met"
+        "UNIT": "met",
+        "MTTQ": "behind",
+        "SIBU": "met",
     }
 
-    drilled = api_for(province_staff).get(
-        f"/api/v1/o/PROV/campaigns/{province_campaign.pk}/compliance/?node=COMM"
-    ).json()
+    drilled = (
+        api_for(province_staff).get(f"/api/v1/o/PROV/campaigns/{province_campaign.pk}/compliance/?node=COMM").json()
+    )
     assert (drilled["root"]["targets"], drilled["root"]["registered"]["total"]) == (2, 2)
     assert drilled["totals"] == []  # total quotas belong to the issuing level
 
@@ -165,6 +175,8 @@ def test_fast_target_rows_match_the_documented_serializer(db):
 
     row = TargetRow(
         org={"id": 1, "code": "X", "name": "Chi bộ", "level": "unit", "kind": "party_cell", "path": "0001"},
-        required=Required(2, 4, 0), registered=Tally(1, 5), status="behind",
+        required=Required(2, 4, 0),
+        registered=Tally(1, 5),
+        status="behind",
     )
     assert target_row_data(row) == TargetRowSerializer(row).data

@@ -35,8 +35,14 @@ def _upper(tree):
 
 def _add_campaigns(tree, upper, start, count):
     for i in range(start, start + count):
-        c = campaign(tree.commune, f"{i:02d}-KH/ĐU", registration_due=datetime.date(2026, 3, 5),
-                     derived_from=upper, title=f"Thực hiện {i}", issuing_body_name="Đảng ủy xã")
+        c = campaign(
+            tree.commune,
+            f"{i:02d}-KH/ĐU",
+            registration_due=datetime.date(2026, 3, 5),
+            derived_from=upper,
+            title=f"Thực hiện {i}",
+            issuing_body_name="Đảng ủy xã",
+        )
         quota(c, "Mỗi đơn vị ít nhất 01 mô hình", min_total=1, organizations=[tree.unit])
         quota(c, "Toàn xã", scope="total", min_total=2)
         with scopes_disabled():
@@ -78,8 +84,9 @@ def test_api_campaign_list_queries_do_not_grow(tree, commune_staff, django_asser
     assert data["count"] == 50
     derived = [c for c in data["results"] if c["derived_from"] == upper.pk]
     assert len(derived) == 49
-    assert all(len(c["quotas"]) == 2 and len(c["milestones"]) == 1 and c["target_organizations"] == ["MTTQ"]
-               for c in derived)
+    assert all(
+        len(c["quotas"]) == 2 and len(c["milestones"]) == 1 and c["target_organizations"] == ["MTTQ"] for c in derived
+    )
 
 
 def _commune_with_campaign(tree):

@@ -210,8 +210,13 @@ def test_quota_form_adds_a_line_with_picked_and_excluded_codes(as_commune_staff,
 
 
 def test_quota_without_a_number_or_with_a_foreign_code_is_refused(as_commune_staff, draft):
-    data = {"label": "Không có số", "scope": "per_target", "min_total": "0", "min_collective": "0",
-            "min_individual": "0"}
+    data = {
+        "label": "Không có số",
+        "scope": "per_target",
+        "min_total": "0",
+        "min_collective": "0",
+        "min_individual": "0",
+    }
     response = as_commune_staff.post(f"/o/COMM/campaigns/{draft.pk}/quotas/new/", data)
     assert "Chỉ tiêu phải có ít nhất một con số lớn hơn 0." in page(response)
     data.update(min_total="1", organization_codes="SIBU")
@@ -232,8 +237,15 @@ def test_a_quota_of_another_campaign_is_not_found(as_commune_staff, draft, commu
 
 
 def milestone_data(kind_code, due, start="", **extra):
-    return {"kind": kind(kind_code).pk, "title": "", "starts_on": start, "due_on": due, "recurrence": "none",
-            "recurs_until": "", **extra}
+    return {
+        "kind": kind(kind_code).pk,
+        "title": "",
+        "starts_on": start,
+        "due_on": due,
+        "recurrence": "none",
+        "recurs_until": "",
+        **extra,
+    }
 
 
 @pytest.mark.parametrize(
@@ -257,8 +269,7 @@ def milestone_data(kind_code, due, start="", **extra):
     ],
     ids=["registration-after-completion", "report-before-completion", "window-ends-before-it-starts"],
 )
-def test_milestone_in_an_impossible_order_is_refused_and_nothing_saved(as_commune_staff, draft, existing, new,
-                                                                       message):
+def test_milestone_in_an_impossible_order_is_refused_and_nothing_saved(as_commune_staff, draft, existing, new, message):
     if existing:
         with scopes_disabled():
             day = datetime.datetime.strptime(existing[1], "%d/%m/%Y").date()
@@ -403,8 +414,11 @@ def test_commune_staff_derive_their_campaign_from_the_provinces(as_commune_staff
     with scopes_disabled():
         derived = Campaign.objects.get(number="20-KH/ĐU")
         assert response.status_code == 302 and response["Location"] == f"/o/COMM/campaigns/{derived.pk}/edit/"
-        assert (derived.organization, derived.derived_from, derived.status) == (tree.commune, province_campaign,
-                                                                               "draft")
+        assert (derived.organization, derived.derived_from, derived.status) == (
+            tree.commune,
+            province_campaign,
+            "draft",
+        )
         assert derived.lineage == f"{province_campaign.lineage}{derived.pk}/"
         assert derived.purposes == "Thi đua Dân vận khéo toàn tỉnh."
         assert [f.code for f in derived.fields.all()] == ["kinh-te"]
@@ -424,8 +438,9 @@ def test_commune_staff_derive_their_campaign_from_the_provinces(as_commune_staff
 
 
 def test_the_issuing_level_and_a_secretary_get_no_derive(tree, province_staff, secretary, province_campaign):
-    assert "Tạo kế hoạch thực hiện" not in page(client_for(province_staff).get(
-        f"/o/PROV/campaigns/{province_campaign.pk}/"))
+    assert "Tạo kế hoạch thực hiện" not in page(
+        client_for(province_staff).get(f"/o/PROV/campaigns/{province_campaign.pk}/")
+    )
     unit_client = client_for(secretary)
     assert "Tạo kế hoạch thực hiện" not in page(unit_client.get(f"/o/UNIT/campaigns/{province_campaign.pk}/"))
     data = {"number": "X", "title": "X", "issuing_body_name": "X"}
@@ -447,8 +462,8 @@ def _report(c, root):
 @time_machine.travel(FEB_2026, tick=False)
 def test_compliance_page_matches_the_engine(as_commune_staff, tree, commune_campaign):
     village = Organization.objects.add_child(
-        Organization.objects.get(pk=tree.unit.pk), {"code": "XOM1-TO1", "name": "Tổ 1", "level": "village",
-                                                      "kind": "village"}
+        Organization.objects.get(pk=tree.unit.pk),
+        {"code": "XOM1-TO1", "name": "Tổ 1", "level": "village", "kind": "village"},
     )
     register(commune_campaign, tree.unit, n=2)
     register(commune_campaign, tree.unit, SubjectType.INDIVIDUAL)
@@ -463,9 +478,11 @@ def test_compliance_page_matches_the_engine(as_commune_staff, tree, commune_camp
     assert 'id="stat-targets">2<' in html and 'id="stat-met">1<' in html and 'id="stat-behind">1<' in html
     assert "còn 32 ngày" in html and "05/03/2026" in html
     rows = {row["node"].org["code"]: row for row in response.context["children"]}
-    assert {c: (r["node"].targets, r["node"].met, r["node"].registered.total) for c, r in rows.items()} == {
-        n.org["code"]: (n.targets, n.met, n.registered.total) for n in engine.children
-    } == {"UNIT": (1, 1, 4), "MTTQ": (1, 0, 0)}
+    assert (
+        {c: (r["node"].targets, r["node"].met, r["node"].registered.total) for c, r in rows.items()}
+        == {n.org["code"]: (n.targets, n.met, n.registered.total) for n in engine.children}
+        == {"UNIT": (1, 1, 4), "MTTQ": (1, 0, 0)}
+    )
     assert rows["UNIT"]["drill"] and not rows["MTTQ"]["drill"]
     assert '<a href="?node=UNIT">Chi bộ Xóm 1</a>' in html
     assert 'data-progress="50"' in html
@@ -480,7 +497,8 @@ def test_compliance_drills_down_and_keeps_siblings_out(tree, province_staff, com
     client = client_for(province_staff)
     top = client.get(f"/o/PROV/campaigns/{province_campaign.pk}/compliance/")
     assert {r["node"].org["code"]: r["node"].registered.total for r in top.context["children"]} == {
-        "COMM": 1, "SIBL": 3
+        "COMM": 1,
+        "SIBL": 3,
     }
     down = client.get(f"/o/PROV/campaigns/{province_campaign.pk}/compliance/?node=COMM")
     assert down.context["node"].code == "COMM"
@@ -533,13 +551,37 @@ def test_excel_export_lists_every_target_with_formula_escaped_cells(as_commune_s
     response = as_commune_staff.get(f"/o/COMM/campaigns/{commune_campaign.pk}/compliance.xlsx")
     sheet = _sheet(response)
     rows = [list(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
-    assert rows[0] == ["STT", "Mã", "Tên tổ chức", "Cấp", "Loại", "Yêu cầu tập thể", "Yêu cầu cá nhân",
-                       "Yêu cầu tổng", "Đã đăng ký tập thể", "Đã đăng ký cá nhân", "Đã đăng ký tổng", "Tình trạng"]
+    assert rows[0] == [
+        "STT",
+        "Mã",
+        "Tên tổ chức",
+        "Cấp",
+        "Loại",
+        "Yêu cầu tập thể",
+        "Yêu cầu cá nhân",
+        "Yêu cầu tổng",
+        "Đã đăng ký tập thể",
+        "Đã đăng ký cá nhân",
+        "Đã đăng ký tổng",
+        "Tình trạng",
+    ]
     by_code = {r[1]: r for r in rows[1:]}
     assert set(by_code) == {"UNIT", "MTTQ", "CONG-THUC"}
     assert by_code["CONG-THUC"][2] == "'=1+1"
-    assert by_code["UNIT"] == [1, "UNIT", "Chi bộ Xóm 1", "Đơn vị, chi bộ, đoàn thể", "Chi bộ, đảng bộ cơ sở",
-                               0, 0, 1, 2, 0, 2, "Đạt"]
+    assert by_code["UNIT"] == [
+        1,
+        "UNIT",
+        "Chi bộ Xóm 1",
+        "Đơn vị, chi bộ, đoàn thể",
+        "Chi bộ, đảng bộ cơ sở",
+        0,
+        0,
+        1,
+        2,
+        0,
+        2,
+        "Đạt",
+    ]
     assert by_code["MTTQ"][-1] in (ComplianceStatus.BEHIND.label, ComplianceStatus.OVERDUE.label)
 
 
@@ -569,5 +611,5 @@ def test_changes_to_a_published_campaign_are_in_its_history(tree, commune_staff)
     client = Client()
     client.force_login(commune_staff)
     body = client.get(f"/o/COMM/campaigns/{c.pk}/").content.decode()
-    section = body[body.index('id="campaign-history"'):]
+    section = body[body.index('id="campaign-history"') :]
     assert "can-bo-xa" in section and "Sửa kế hoạch" in section and "Mỗi chi bộ ít nhất 01 mô hình" in section

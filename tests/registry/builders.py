@@ -68,6 +68,9 @@ def complete_registration(
 def report(registration, kind="progress", reported_on=datetime.date(2026, 6, 30), **data):
     with scopes_disabled():
         return ProgressReport.objects.create(
-            organization=registration.organization, registration=registration, kind=kind, reported_on=reported_on,
+            organization=registration.organization,
+            registration=registration,
+            kind=kind,
+            reported_on=reported_on,
             **data,
         )

@@ -16,8 +16,11 @@ CASES = {
     "registration_bulk": lambda v: [
         ("post", "/o/COMM/registrations/bulk/", {"ids": [v.registration.pk], "action": "accept"}),
         ("post", "/o/SIBL/registrations/bulk/", {"ids": [v.registration.pk], "action": "accept"}),
-        ("post", "/o/SIBL/registrations/bulk/",
-         {"ids": [v.own_registration.pk, v.registration.pk], "action": "return", "comment": "Sửa lại"}),
+        (
+            "post",
+            "/o/SIBL/registrations/bulk/",
+            {"ids": [v.own_registration.pk, v.registration.pk], "action": "return", "comment": "Sửa lại"},
+        ),
     ],
     "registration_export": lambda v: [
         ("get", "/o/COMM/registrations/export.xlsx"),

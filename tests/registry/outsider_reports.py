@@ -21,8 +21,10 @@ def _evidence_urls(v, method, rest=""):
 
 
 CASES = {
-    "report_create": lambda v: _registration_urls(v, "get", "reports/new/?kind=progress")
-    + _registration_urls(v, "post", "reports/new/?kind=result"),
+    "report_create": lambda v: (
+        _registration_urls(v, "get", "reports/new/?kind=progress")
+        + _registration_urls(v, "post", "reports/new/?kind=result")
+    ),
     "evidence_upload": lambda v: _registration_urls(v, "post", "evidence/"),
     "evidence_download": lambda v: _evidence_urls(v, "get"),
     "evidence_thumbnail": lambda v: _evidence_urls(v, "get", "thumbnail.jpg"),

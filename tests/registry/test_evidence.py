@@ -148,11 +148,15 @@ def only_evidence():
         ("ra-mat.mp4", mp4_bytes(), "video", "video/mp4", ".mp4"),
     ],
 )
-def test_each_accepted_kind_is_sniffed_and_stored(registration, secretary, media, name, data, kind, content_type,
-                                                  extension):
+def test_each_accepted_kind_is_sniffed_and_stored(
+    registration, secretary, media, name, data, kind, content_type, extension
+):
     evidence = attach(registration, secretary, name, data, caption="Ảnh ra mắt mô hình")
     assert (evidence.kind, evidence.content_type, evidence.original_name, evidence.size) == (
-        kind, content_type, name, len(data)
+        kind,
+        content_type,
+        name,
+        len(data),
     )
     assert evidence.file.name.startswith(f"evidence/{registration.organization_id}/{registration.pk}/")
     assert evidence.file.name.endswith(extension)
@@ -189,8 +193,9 @@ def test_an_image_gets_a_small_upright_jpeg_thumbnail(registration, secretary, m
         ("iphone.jpg", (24).to_bytes(4, "big") + b"ftypheic" + b"\x00" * 16, "Ảnh HEIC/HEIF"),
     ],
 )
-def test_a_file_that_is_not_what_we_take_is_refused_and_nothing_is_written(registration, secretary, media, name,
-                                                                              data, message):
+def test_a_file_that_is_not_what_we_take_is_refused_and_nothing_is_written(
+    registration, secretary, media, name, data, message
+):
     before = table_counts()
     with pytest.raises(EvidenceRefused) as refused:
         attach(registration, secretary, name, data)
@@ -313,8 +318,9 @@ def test_the_default_limit_reads_20_mb(settings):
     assert human_size(1536 * 1024) == "1,5 MB"
 
 
-def test_the_registration_total_answers_413_with_its_own_message(registration, secretary, as_secretary, media,
-                                                                 small_limits):
+def test_the_registration_total_answers_413_with_its_own_message(
+    registration, secretary, as_secretary, media, small_limits
+):
     attach(registration, secretary, "a.pdf", PDF + b"\0" * 3500)
     attach(registration, secretary, "b.pdf", PDF + b"\0" * 3500)
     before = table_counts()
@@ -399,7 +405,11 @@ def test_a_chunked_upload_without_length_is_refused(registration, as_secretary, 
     data = encode_multipart(BOUNDARY, {"files": upload("video.mp4", mp4_bytes() + b"\0" * 50_000)})
     before = table_counts()
     response = as_secretary.generic(
-        "POST", upload_url(registration), data, content_type=MULTIPART_CONTENT, CONTENT_LENGTH="",
+        "POST",
+        upload_url(registration),
+        data,
+        content_type=MULTIPART_CONTENT,
+        CONTENT_LENGTH="",
         HTTP_TRANSFER_ENCODING="chunked",
     )
     assert response.status_code == 411
@@ -434,8 +444,11 @@ def test_the_upload_page_adds_files_to_a_report(registration, secretary, as_secr
     progress = report(registration)
     response = as_secretary.post(
         upload_url(registration),
-        {"files": [upload("a.png", image_bytes("PNG")), upload("b.pdf", PDF)], "caption": "Buổi ra mắt",
-         "report": progress.pk},
+        {
+            "files": [upload("a.png", image_bytes("PNG")), upload("b.pdf", PDF)],
+            "caption": "Buổi ra mắt",
+            "report": progress.pk,
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == f"/o/UNIT/registrations/{registration.pk}/#evidence"
@@ -486,8 +499,7 @@ def test_download_is_an_attachment_with_the_sniffed_type_and_nosniff(registratio
     assert body(response) == data
 
 
-def test_thumbnail_is_an_inline_jpeg_with_nosniff_and_404_for_a_document(registration, secretary, as_secretary,
-                                                                          media):
+def test_thumbnail_is_an_inline_jpeg_with_nosniff_and_404_for_a_document(registration, secretary, as_secretary, media):
     image = attach(registration, secretary, "anh.png", image_bytes("PNG"))
     pdf = attach(registration, secretary, "bien-ban.pdf", PDF)
     response = as_secretary.get(download_url(registration, image, rest="thumbnail.jpg"))
@@ -497,8 +509,9 @@ def test_thumbnail_is_an_inline_jpeg_with_nosniff_and_404_for_a_document(registr
     assert as_secretary.get(download_url(registration, pdf, rest="thumbnail.jpg")).status_code == 404
 
 
-def test_download_by_the_commune_and_not_by_anyone_outside(registration, secretary, commune_staff, outsider, tree,
-                                                           media):
+def test_download_by_the_commune_and_not_by_anyone_outside(
+    registration, secretary, commune_staff, outsider, tree, media
+):
     evidence = attach(registration, secretary, "bien-ban.pdf", PDF)
     assert client_for(commune_staff).get(download_url(registration, evidence, "COMM")).status_code == 200
     outside = client_for(outsider)
@@ -514,8 +527,9 @@ def test_download_by_the_commune_and_not_by_anyone_outside(registration, secreta
     assert client_for(neighbour).get(download_url(registration, evidence, "MTTQ")).status_code == 404
 
 
-def test_a_file_of_another_registration_is_not_found_through_this_one(registration, plan, tree, secretary,
-                                                                      as_secretary, media):
+def test_a_file_of_another_registration_is_not_found_through_this_one(
+    registration, plan, tree, secretary, as_secretary, media
+):
     other = complete_registration(plan, tree.unit, name="Mô hình khác", status=S.ACCEPTED)
     evidence = attach(other, secretary, "bien-ban.pdf", PDF)
     assert as_secretary.get(download_url(registration, evidence)).status_code == 404
@@ -525,8 +539,9 @@ def test_a_file_of_another_registration_is_not_found_through_this_one(registrati
 # --- deleting ------------------------------------------------------------------------------
 
 
-def test_delete_removes_the_row_then_the_files(registration, secretary, as_secretary, media,
-                                               django_capture_on_commit_callbacks):
+def test_delete_removes_the_row_then_the_files(
+    registration, secretary, as_secretary, media, django_capture_on_commit_callbacks
+):
     evidence = attach(registration, secretary, "anh.png", image_bytes("PNG"))
     assert len(stored_files(media)) == 2
     with django_capture_on_commit_callbacks(execute=True):
@@ -583,8 +598,11 @@ def test_text_that_merely_starts_like_a_pdf_is_refused(registration, secretary, 
 def test_an_office_file_of_many_small_inflating_entries_is_refused(registration, secretary, media):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", '<Types><Override ContentType="application/vnd.openxmlformats-'
-                         'officedocument.wordprocessingml.document.main+xml"/></Types>')
+        archive.writestr(
+            "[Content_Types].xml",
+            '<Types><Override ContentType="application/vnd.openxmlformats-'
+            'officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
         archive.writestr("word/document.xml", "<w:document/>")
         for i in range(40):
             archive.writestr(f"word/media/pad{i}.bin", b"\0" * (1024 * 1024))

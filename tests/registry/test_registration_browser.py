@@ -31,8 +31,14 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield browser
         browser.close()
@@ -46,8 +52,12 @@ def _no_sideways_scroll(page, where):
 def test_secretary_registers_a_model_on_a_phone(browser, live_server, tree, secretary):
     today = timezone.localdate()
     plan = campaign(
-        tree.commune, "11-KH/ĐU", start=today - datetime.timedelta(days=30), end=today + datetime.timedelta(days=200),
-        registration_due=today + datetime.timedelta(days=20), target_kinds=["party_cell"],
+        tree.commune,
+        "11-KH/ĐU",
+        start=today - datetime.timedelta(days=30),
+        end=today + datetime.timedelta(days=200),
+        registration_due=today + datetime.timedelta(days=20),
+        target_kinds=["party_cell"],
     )
     with scopes_disabled():
         plan.fields.set(Field.objects.filter(code__in=["kinh-te", "van-hoa-xa-hoi"]))

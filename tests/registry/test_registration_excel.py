@@ -59,7 +59,11 @@ def as_dicts(rows):
 def test_export_writes_annex_01_with_the_list_filters(as_commune_staff, tree, plan):
     collective = complete_registration(plan, tree.unit, name="Tuyến đường hoa", status=S.SUBMITTED)
     complete_registration(
-        plan, tree.mttq, name="Một kèm một", status=S.ACCEPTED, subject_type=SubjectType.INDIVIDUAL,
+        plan,
+        tree.mttq,
+        name="Một kèm một",
+        status=S.ACCEPTED,
+        subject_type=SubjectType.INDIVIDUAL,
         person_name="Trần Thị Ánh",
     )
     complete_registration(plan, tree.unit, name="Nháp còn dở", status=S.DRAFT)
@@ -105,19 +109,26 @@ def test_export_writes_annex_01_with_the_list_filters(as_commune_staff, tree, pl
     assert [r["Tên mô hình"] for r in everything] == ["Tuyến đường hoa", "Nháp còn dở", "Một kèm một"]
     person = everything[2]
     assert (person["Họ và tên"], person["Địa chỉ"], person["Số điện thoại"]) == (
-        "Trần Thị Ánh", "Xóm 5, xã Diễn Châu", "0987 654 321",
+        "Trần Thị Ánh",
+        "Xóm 5, xã Diễn Châu",
+        "0987 654 321",
     )
     assert "Mô hình của xã bên" not in str(everything)
 
 
 def test_export_escapes_formulas_in_every_text_cell(as_commune_staff, tree, plan):
     complete_registration(
-        plan, tree.unit, name='=HYPERLINK("http://x","bấm")', status=S.SUBMITTED,
-        subject_type=SubjectType.INDIVIDUAL, person_name="+cmd|' /C calc'!A0", content="@SUM(1+1)",
+        plan,
+        tree.unit,
+        name='=HYPERLINK("http://x","bấm")',
+        status=S.SUBMITTED,
+        subject_type=SubjectType.INDIVIDUAL,
+        person_name="+cmd|' /C calc'!A0",
+        content="@SUM(1+1)",
         responsible_person="-2+3",
     )
     [row] = as_dicts(sheet_rows(as_commune_staff.get(EXPORT))[0])
-    assert row["Tên mô hình"] == "'=HYPERLINK(\"http://x\",\"bấm\")"
+    assert row["Tên mô hình"] == '\'=HYPERLINK("http://x","bấm")'
     assert row["Họ và tên"] == "'+cmd|' /C calc'!A0"
     assert row["Nội dung"] == "'@SUM(1+1)"
     assert row["Người chịu trách nhiệm"] == "'-2+3"
@@ -146,7 +157,10 @@ def test_export_queries_do_not_grow_with_rows(as_commune_staff, tree, plan, djan
     assert len(rows) == 2
     for i in range(1, 30):
         complete_registration(
-            plan, tree.mttq if i % 2 else tree.unit, name=f"Mô hình {i}", status=S.SUBMITTED,
+            plan,
+            tree.mttq if i % 2 else tree.unit,
+            name=f"Mô hình {i}",
+            status=S.SUBMITTED,
             subject_type=SubjectType.INDIVIDUAL if i % 3 else SubjectType.COLLECTIVE,
         )
     with django_assert_num_queries(len(ctx.captured_queries)):
@@ -251,12 +265,18 @@ def test_valid_file_previews_without_writing_then_imports_on_confirm(as_commune_
         assert collective.search_text == "tuyen duong hoa"
         audit = collective.history.get()
         assert (audit.history_type, audit.history_user, audit.status, audit.initiative_id, audit.location) == (
-            "+", commune_staff, S.SUBMITTED, collective.initiative_id, "Xóm 1",
+            "+",
+            commune_staff,
+            S.SUBMITTED,
+            collective.initiative_id,
+            "Xóm 1",
         )
         assert audit.history_change_reason == "Nhập từ Excel (phụ lục 01)"
         assert collective.initiative.history.count() == 1 and collective.initiative.search_name == "tuyen duong hoa"
         assert (person.subject_type, person.person_name, person.person_phone) == (
-            SubjectType.INDIVIDUAL, "Trần Thị Ánh", "0987 654 321",
+            SubjectType.INDIVIDUAL,
+            "Trần Thị Ánh",
+            "0987 654 321",
         )
         assert person.person_name_sort_key and person.field.code == "kinh-te"
         assert [(t.value, t.unit) for t in person.targets.all()] == [(Decimal("2.5"), "%")]
@@ -267,12 +287,19 @@ def test_valid_file_previews_without_writing_then_imports_on_confirm(as_commune_
 def test_the_export_imports_back_under_another_campaign(as_commune_staff, tree, plan):
     complete_registration(plan, tree.unit, name="Tuyến đường hoa", status=S.SUBMITTED)
     complete_registration(
-        plan, tree.mttq, name="Một kèm một", status=S.ACCEPTED, subject_type=SubjectType.INDIVIDUAL,
+        plan,
+        tree.mttq,
+        name="Một kèm một",
+        status=S.ACCEPTED,
+        subject_type=SubjectType.INDIVIDUAL,
         person_name="Trần Thị Ánh",
     )
     exported = as_commune_staff.get(EXPORT, {"campaign": plan.pk}).content
     next_year = campaign(
-        tree.commune, "05-KH/ĐU", start=datetime.date(2027, 1, 1), end=datetime.date(2027, 12, 31),
+        tree.commune,
+        "05-KH/ĐU",
+        start=datetime.date(2027, 1, 1),
+        end=datetime.date(2027, 12, 31),
         target_levels=["unit"],
     )
     response = post_file(as_commune_staff, exported, next_year)
@@ -281,7 +308,8 @@ def test_the_export_imports_back_under_another_campaign(as_commune_staff, tree, 
     with scopes_disabled():
         copied = Registration.objects.filter(campaign=next_year).order_by("organization__path")
         assert [(r.initiative.name, r.person_name) for r in copied] == [
-            ("Tuyến đường hoa", ""), ("Một kèm một", "Trần Thị Ánh"),
+            ("Tuyến đường hoa", ""),
+            ("Một kèm một", "Trần Thị Ánh"),
         ]
         assert copied[0].targets.get().value == Decimal("12000000")
 
@@ -300,7 +328,10 @@ def test_the_template_has_the_header_and_an_example(as_commune_staff, tree, plan
 
 def test_continued_model_links_the_earlier_registration(as_commune_staff, tree, plan):
     earlier_plan = campaign(
-        tree.commune, "01-KH/ĐU-2025", start=datetime.date(2025, 1, 1), end=datetime.date(2025, 12, 31),
+        tree.commune,
+        "01-KH/ĐU-2025",
+        start=datetime.date(2025, 1, 1),
+        end=datetime.date(2025, 12, 31),
         target_levels=["unit"],
     )
     earlier = complete_registration(earlier_plan, tree.unit, name="Tuyến đường hoa", status=S.COMPLETED)
@@ -372,8 +403,11 @@ def assert_refused_and_unchanged(client, content, plan, *expected, name="phu-luc
 def test_one_bad_row_refuses_the_whole_file_naming_excel_rows(as_commune_staff, tree, plan):
     bad = annex_row(**{"Mã tổ chức": "SIBU", "Tên mô hình": "Chiếm chỗ", "Người chịu trách nhiệm": ""})
     body = assert_refused_and_unchanged(
-        as_commune_staff, workbook_bytes([HEADER, annex_row(), bad]), plan,
-        "Có 1 dòng lỗi", "Dòng 3: Mã tổ chức SIBU không thuộc Xã Diễn Châu.",
+        as_commune_staff,
+        workbook_bytes([HEADER, annex_row(), bad]),
+        plan,
+        "Có 1 dòng lỗi",
+        "Dòng 3: Mã tổ chức SIBU không thuộc Xã Diễn Châu.",
         "Dòng 3: Rõ người: hãy ghi người chịu trách nhiệm chính.",
     )
     assert "Dòng 2:" not in body
@@ -412,7 +446,9 @@ def test_organisation_not_targeted_by_the_campaign_is_a_row_error(as_commune_sta
     cells_only = campaign(tree.commune, "04-KH/ĐU", target_levels=["unit"], target_kinds=["party_cell"])
     rows = [HEADER, annex_row(), annex_row(**{"Mã tổ chức": "MTTQ", "Tên mô hình": "Mái ấm"})]
     assert_refused_and_unchanged(
-        as_commune_staff, workbook_bytes(rows), cells_only,
+        as_commune_staff,
+        workbook_bytes(rows),
+        cells_only,
         "Dòng 3: Ủy ban MTTQ xã Diễn Châu (MTTQ) không thuộc đối tượng của kế hoạch 04-KH/ĐU.",
     )
 
@@ -420,7 +456,9 @@ def test_organisation_not_targeted_by_the_campaign_is_a_row_error(as_commune_sta
 def test_duplicate_rows_within_the_file_are_refused(as_commune_staff, tree, plan):
     rows = [HEADER, annex_row(), annex_row(), annex_row(**{"Tên mô hình": "TUYẾN ĐƯỜNG  HOA"})]
     assert_refused_and_unchanged(
-        as_commune_staff, workbook_bytes(rows), plan,
+        as_commune_staff,
+        workbook_bytes(rows),
+        plan,
         "Dòng 3: Trùng với dòng 2: cùng tổ chức, cùng tên mô hình “Tuyến đường hoa”.",
         "Dòng 4: Trùng với dòng 2",
     )
@@ -429,7 +467,9 @@ def test_duplicate_rows_within_the_file_are_refused(as_commune_staff, tree, plan
 def test_a_model_already_registered_under_the_campaign_is_refused(as_commune_staff, tree, plan):
     complete_registration(plan, tree.unit, name="Tuyến đường hoa", status=S.SUBMITTED)
     assert_refused_and_unchanged(
-        as_commune_staff, workbook_bytes([HEADER, annex_row(**{"Tên mô hình": "tuyến đường hoa"})]), plan,
+        as_commune_staff,
+        workbook_bytes([HEADER, annex_row(**{"Tên mô hình": "tuyến đường hoa"})]),
+        plan,
         "Dòng 2: Mô hình “tuyến đường hoa” đã được Chi bộ Xóm 1 đăng ký theo kế hoạch 01-KH/ĐU.",
     )
 
@@ -438,7 +478,9 @@ def test_units_of_a_commune_with_its_own_derived_campaign_import_under_that_one(
     province_plan = campaign(tree.province, "54-KH/BDVTU", target_levels=["unit"])
     campaign(tree.commune, "01-KH/ĐU", derived_from=province_plan)
     assert_refused_and_unchanged(
-        as_commune_staff, workbook_bytes([HEADER, annex_row()]), province_plan,
+        as_commune_staff,
+        workbook_bytes([HEADER, annex_row()]),
+        province_plan,
         "Dòng 2: Chi bộ Xóm 1 thuộc cấp đã có kế hoạch riêng triển khai kế hoạch 54-KH/BDVTU",
     )
 
@@ -466,8 +508,12 @@ def test_billion_laughs_is_refused(as_commune_staff, plan):
 def test_wrong_columns_are_refused_naming_the_missing_ones(as_commune_staff, plan):
     rows = [["Mã tổ chức", "Tên mô hình", "Ghi chú"], ["UNIT", "Tuyến đường hoa", ""]]
     body = assert_refused_and_unchanged(
-        as_commune_staff, workbook_bytes(rows), plan,
-        "Tệp không đúng mẫu phụ lục 01", "thiếu cột: Tập thể/Cá nhân, Họ và tên", "cột không nhận ra: Ghi chú",
+        as_commune_staff,
+        workbook_bytes(rows),
+        plan,
+        "Tệp không đúng mẫu phụ lục 01",
+        "thiếu cột: Tập thể/Cá nhân, Họ và tên",
+        "cột không nhận ra: Ghi chú",
     )
     assert "Người chịu trách nhiệm" in body
 
@@ -492,7 +538,9 @@ def test_fifty_thousand_rows_are_refused_naming_the_limit(as_commune_staff, plan
     buffer = io.BytesIO()
     workbook.save(buffer)
     assert_refused_and_unchanged(
-        as_commune_staff, buffer.getvalue(), plan,
+        as_commune_staff,
+        buffer.getvalue(),
+        plan,
         "Tệp có quá 20.000 dòng dữ liệu; giới hạn mỗi lần nhập là 20.000 dòng",
     )
 
@@ -582,8 +630,17 @@ def test_secretary_may_not_import_or_download_the_template(secretary, tree, plan
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("12.000.000", "12000000"), ("2,5", "2.5"), ("2.5", "2.5"), ("1.000", "1000"), ("12,000,000.5", "12000000.5"),
-     ("1500", "1500"), ("1.234,75", "1234.75"), ("abc", None), ("1,2,3", None)],
+    [
+        ("12.000.000", "12000000"),
+        ("2,5", "2.5"),
+        ("2.5", "2.5"),
+        ("1.000", "1000"),
+        ("12,000,000.5", "12000000.5"),
+        ("1500", "1500"),
+        ("1.234,75", "1234.75"),
+        ("abc", None),
+        ("1,2,3", None),
+    ],
 )
 def test_numbers_are_read_the_vietnamese_way_first(text, value):
     assert parse_number(text) == (Decimal(value) if value else None)
@@ -617,17 +674,26 @@ def test_a_preview_nobody_confirmed_is_dropped_after_a_day(as_commune_staff, tre
 
 def test_a_continued_model_already_registered_and_withdrawn_here_is_a_row_error(as_commune_staff, tree, plan):
     earlier_plan = campaign(
-        tree.commune, "01-KH/ĐU-2025", start=datetime.date(2025, 1, 1), end=datetime.date(2025, 12, 31),
+        tree.commune,
+        "01-KH/ĐU-2025",
+        start=datetime.date(2025, 1, 1),
+        end=datetime.date(2025, 12, 31),
         target_levels=["unit"],
     )
     earlier = complete_registration(earlier_plan, tree.unit, name="Tuyến đường hoa", status=S.COMPLETED)
     with scopes_disabled():
         Registration.objects.create(
-            campaign=plan, organization=tree.unit, initiative=earlier.initiative, continues=earlier,
-            subject_type="collective", status=S.WITHDRAWN,
+            campaign=plan,
+            organization=tree.unit,
+            initiative=earlier.initiative,
+            continues=earlier,
+            subject_type="collective",
+            status=S.WITHDRAWN,
         )
     higher = annex_row(**{"Mô hình mới/duy trì": "Duy trì", "Kết quả cần đạt": "Số tiền quyên góp: 15.000.000 đồng"})
     assert_refused_and_unchanged(
-        as_commune_staff, workbook_bytes([HEADER, higher]), plan,
+        as_commune_staff,
+        workbook_bytes([HEADER, higher]),
+        plan,
         "Dòng 2: Mô hình “Tuyến đường hoa” của Chi bộ Xóm 1 đã được đăng ký (kể cả đã rút) theo kế hoạch 01-KH/ĐU.",
     )

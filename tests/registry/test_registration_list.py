@@ -52,7 +52,11 @@ def get(client, **params):
 def test_list_shows_the_subtree_with_its_columns(as_commune_staff, tree, plan):
     unit = complete_registration(plan, tree.unit, name="Tuyến đường hoa", status=S.SUBMITTED)
     complete_registration(
-        plan, tree.mttq, name="Mái ấm cho hộ nghèo", status=S.ACCEPTED, subject_type=SubjectType.INDIVIDUAL,
+        plan,
+        tree.mttq,
+        name="Mái ấm cho hộ nghèo",
+        status=S.ACCEPTED,
+        subject_type=SubjectType.INDIVIDUAL,
         person_name="Trần Thị Ánh",
     )
     other = campaign(tree.sibling, "02-KH/ĐU", target_levels=["unit"])
@@ -82,7 +86,11 @@ def test_each_filter_narrows_the_list(as_commune_staff, tree, plan, province_pla
     complete_registration(plan, tree.unit, name="Nuôi bò sinh sản", status=S.SUBMITTED, field=economy)
     complete_registration(plan, tree.unit, name="Nháp còn dở", status=S.DRAFT)
     complete_registration(
-        plan, tree.mttq, name="Một kèm một", status=S.ACCEPTED, subject_type=SubjectType.INDIVIDUAL,
+        plan,
+        tree.mttq,
+        name="Một kèm một",
+        status=S.ACCEPTED,
+        subject_type=SubjectType.INDIVIDUAL,
         person_name="Lê Văn Bình",
     )
     complete_registration(province_plan, tree.commune, name="Dân vận khéo cấp xã", status=S.SUBMITTED)
@@ -132,7 +140,11 @@ def test_search_ignores_diacritics_and_spelling_variants(as_commune_staff, tree,
 
 def test_search_finds_person_names(as_commune_staff, tree, plan):
     complete_registration(
-        plan, tree.unit, name="Một kèm một", subject_type=SubjectType.INDIVIDUAL, person_name="Nguyễn Thị Hoà",
+        plan,
+        tree.unit,
+        name="Một kèm một",
+        subject_type=SubjectType.INDIVIDUAL,
+        person_name="Nguyễn Thị Hoà",
         status=S.SUBMITTED,
     )
     complete_registration(plan, tree.unit, name="Tuyến đường hoa", status=S.SUBMITTED)
@@ -302,7 +314,10 @@ def test_list_queries_do_not_grow_with_rows(as_commune_staff, tree, plan, django
     assert response.content.decode().count("registration-row") == 1
     for i in range(1, 30):
         complete_registration(
-            plan, tree.unit, name=f"Mô hình {i}", status=S.SUBMITTED,
+            plan,
+            tree.unit,
+            name=f"Mô hình {i}",
+            status=S.SUBMITTED,
             subject_type=SubjectType.INDIVIDUAL if i % 2 else SubjectType.COLLECTIVE,
         )
     with django_assert_num_queries(n):
@@ -334,8 +349,12 @@ def test_list_fits_a_phone_and_bulk_accepts_in_a_real_browser(width, browser, li
     plan = campaign(tree.commune, "01-KH/ĐU", target_levels=["unit"])
     for i in range(3):
         complete_registration(
-            plan, tree.unit, name=f"Mô hình có tên rất dài để thử xuống dòng trên điện thoại số {i}",
-            status=S.SUBMITTED, subject_type=SubjectType.INDIVIDUAL, person_name="Nguyễn Thị Hoa",
+            plan,
+            tree.unit,
+            name=f"Mô hình có tên rất dài để thử xuống dòng trên điện thoại số {i}",
+            status=S.SUBMITTED,
+            subject_type=SubjectType.INDIVIDUAL,
+            person_name="Nguyễn Thị Hoa",
         )
     context = browser.new_context(viewport={"width": width, "height": 844}, locale="vi-VN")
     context.add_cookies([_session_cookie(commune_staff, live_server.url)])

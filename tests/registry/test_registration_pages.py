@@ -166,7 +166,9 @@ def test_secretary_creates_a_draft_and_lands_on_the_form(tree, plan, secretary, 
     assert response.status_code == 302
     assert response.url == f"/o/UNIT/registrations/{registration.pk}/edit/"
     assert (registration.name, registration.status, registration.subject_type) == (
-        "Mỗi ngày tiết kiệm 1.000 đồng", S.DRAFT, SubjectType.INDIVIDUAL
+        "Mỗi ngày tiết kiệm 1.000 đồng",
+        S.DRAFT,
+        SubjectType.INDIVIDUAL,
     )
     assert (registration.organization, registration.created_by, registration.is_late) == (tree.unit, secretary, False)
 
@@ -254,8 +256,13 @@ def draft(tree, plan, secretary):
 
 
 def test_edit_saves_every_field_and_a_reload_shows_it(tree, plan, as_secretary):
-    earlier_plan = campaign(tree.commune, "05-KH/ĐU", start=datetime.date(2025, 1, 1),
-                            end=datetime.date(2025, 12, 31), target_kinds=["party_cell"])
+    earlier_plan = campaign(
+        tree.commune,
+        "05-KH/ĐU",
+        start=datetime.date(2025, 1, 1),
+        end=datetime.date(2025, 12, 31),
+        target_kinds=["party_cell"],
+    )
     earlier = complete_registration(earlier_plan, tree.unit, status=S.COMPLETED, name="Tiết kiệm vì người nghèo")
     draft = register(plan, tree.unit, status=S.DRAFT)[0]
     url = f"/o/UNIT/registrations/{draft.pk}/edit/"
@@ -263,13 +270,21 @@ def test_edit_saves_every_field_and_a_reload_shows_it(tree, plan, as_secretary):
     assert page.status_code == 200
     assert "Duy trì: Tiết kiệm vì người nghèo (kế hoạch 05-KH/ĐU)" in page.content.decode()
     data = {
-        "version": draft.version, "name": "Tiết kiệm vì người nghèo năm 2026", "continues": earlier.pk,
-        "field": Field.objects.get(code="kinh-te").pk, "location": "Xóm 1",
-        "starts_on": "10/03/2026", "completes_on": "2026-08-31", "contact_phone": "0912 345 678",
-        "responsible_person": "Bí thư Nguyễn Văn Hùng", "content": "Mỗi hộ tiết kiệm mỗi ngày 1.000 đồng",
-        "purposes": "Giúp hộ nghèo có Tết ấm", "action": "save",
+        "version": draft.version,
+        "name": "Tiết kiệm vì người nghèo năm 2026",
+        "continues": earlier.pk,
+        "field": Field.objects.get(code="kinh-te").pk,
+        "location": "Xóm 1",
+        "starts_on": "10/03/2026",
+        "completes_on": "2026-08-31",
+        "contact_phone": "0912 345 678",
+        "responsible_person": "Bí thư Nguyễn Văn Hùng",
+        "content": "Mỗi hộ tiết kiệm mỗi ngày 1.000 đồng",
+        "purposes": "Giúp hộ nghèo có Tết ấm",
+        "action": "save",
         "target_indicator": ["Số tiền quyên góp", "", "Số hộ được giúp"],
-        "target_value": ["15.000.000", "", "3"], "target_unit": ["đồng", "", "hộ"],
+        "target_value": ["15.000.000", "", "3"],
+        "target_unit": ["đồng", "", "hộ"],
     }
 
     response = as_secretary.post(url, data)
@@ -277,17 +292,27 @@ def test_edit_saves_every_field_and_a_reload_shows_it(tree, plan, as_secretary):
     assert response.status_code == 302 and response.url == url
     saved = _get(draft.pk)
     assert (saved.name, saved.location, saved.starts_on, saved.completes_on, saved.continues_id) == (
-        "Tiết kiệm vì người nghèo năm 2026", "Xóm 1", datetime.date(2026, 3, 10), datetime.date(2026, 8, 31),
+        "Tiết kiệm vì người nghèo năm 2026",
+        "Xóm 1",
+        datetime.date(2026, 3, 10),
+        datetime.date(2026, 8, 31),
         earlier.pk,
     )
     assert (saved.status, saved.version) == (S.DRAFT, draft.version + 1)
     with scopes_disabled():
         assert [(t.indicator, t.value, t.unit) for t in saved.targets.all()] == [
-            ("Số tiền quyên góp", Decimal("15000000"), "đồng"), ("Số hộ được giúp", Decimal("3"), "hộ")
+            ("Số tiền quyên góp", Decimal("15000000"), "đồng"),
+            ("Số hộ được giúp", Decimal("3"), "hộ"),
         ]
     reload = as_secretary.get(url).content.decode()
-    for text in ("Tiết kiệm vì người nghèo năm 2026", "Mỗi hộ tiết kiệm mỗi ngày 1.000 đồng", 'value="10/03/2026"',
-                 'value="15.000.000"', "Giúp hộ nghèo có Tết ấm", f'value="{saved.version}"'):
+    for text in (
+        "Tiết kiệm vì người nghèo năm 2026",
+        "Mỗi hộ tiết kiệm mỗi ngày 1.000 đồng",
+        'value="10/03/2026"',
+        'value="15.000.000"',
+        "Giúp hộ nghèo có Tết ấm",
+        f'value="{saved.version}"',
+    ):
         assert text in reload
 
 
@@ -308,8 +333,14 @@ def test_autosave_saves_an_incomplete_draft_and_bumps_the_version(tree, plan, as
 
     response = as_secretary.post(
         f"/o/UNIT/registrations/{draft.pk}/autosave/",
-        {"version": draft.version, "name": "Mô hình đang gõ", "location": "Xóm 1", "target_indicator": [""],
-         "target_value": [""], "target_unit": [""]},
+        {
+            "version": draft.version,
+            "name": "Mô hình đang gõ",
+            "location": "Xóm 1",
+            "target_indicator": [""],
+            "target_value": [""],
+            "target_unit": [""],
+        },
     )
 
     assert response.status_code == 200
@@ -317,8 +348,12 @@ def test_autosave_saves_an_incomplete_draft_and_bumps_the_version(tree, plan, as
     assert body["ok"] is True and body["version"] == draft.version + 1
     assert body["message"] == "Đã lưu lúc 09:00"
     saved = _get(draft.pk)
-    assert (saved.name, saved.location, saved.version, saved.status) == ("Mô hình đang gõ", "Xóm 1", body["version"],
-                                                                         S.DRAFT)
+    assert (saved.name, saved.location, saved.version, saved.status) == (
+        "Mô hình đang gõ",
+        "Xóm 1",
+        body["version"],
+        S.DRAFT,
+    )
     reload = as_secretary.get(f"/o/UNIT/registrations/{draft.pk}/edit/").content.decode()
     assert "Mô hình đang gõ" in reload and f'value="{body["version"]}"' in reload
 
@@ -335,8 +370,14 @@ def test_autosave_keeps_the_expected_results_rows_when_they_did_not_change(tree,
 def test_autosave_of_a_bad_value_saves_nothing_and_says_why(tree, plan, draft, as_secretary):
     response = as_secretary.post(
         f"/o/UNIT/registrations/{draft.pk}/autosave/",
-        _form_data(draft, location="Xóm 7", starts_on="31/02/2026", target_indicator=["Số hộ"], target_value=["ba"],
-                   target_unit=["hộ"]),
+        _form_data(
+            draft,
+            location="Xóm 7",
+            starts_on="31/02/2026",
+            target_indicator=["Số hộ"],
+            target_value=["ba"],
+            target_unit=["hộ"],
+        ),
     )
 
     assert response.status_code == 400
@@ -348,8 +389,13 @@ def test_autosave_of_a_bad_value_saves_nothing_and_says_why(tree, plan, draft, a
 
 
 def test_a_row_of_results_still_being_typed_does_not_stop_the_rest_from_saving(tree, plan, draft, as_secretary):
-    typing = _form_data(draft, location="Xóm 7", target_indicator=["Số tiền quyên góp", "Số hộ được giúp"],
-                        target_value=["12000000", ""], target_unit=["đồng", ""])
+    typing = _form_data(
+        draft,
+        location="Xóm 7",
+        target_indicator=["Số tiền quyên góp", "Số hộ được giúp"],
+        target_value=["12000000", ""],
+        target_unit=["đồng", ""],
+    )
 
     response = as_secretary.post(f"/o/UNIT/registrations/{draft.pk}/autosave/", typing)
 
@@ -363,8 +409,10 @@ def test_a_row_of_results_still_being_typed_does_not_stop_the_rest_from_saving(t
     with scopes_disabled():
         assert [t.indicator for t in saved.targets.all()] == ["Số tiền quyên góp"]  # the stored table, untouched
 
-    page = as_secretary.post(f"/o/UNIT/registrations/{draft.pk}/edit/",
-                             {**typing, "version": saved.version, "location": "Xóm 8", "action": "save"})
+    page = as_secretary.post(
+        f"/o/UNIT/registrations/{draft.pk}/edit/",
+        {**typing, "version": saved.version, "location": "Xóm 8", "action": "save"},
+    )
     assert page.status_code == 200
     assert page.context["form"].target_rows[1]["errors"] == ["hãy ghi con số", "hãy ghi đơn vị tính"]
     assert 'value="Số hộ được giúp"' in page.content.decode()  # the unfinished row, as typed
@@ -429,7 +477,8 @@ def test_submit_saves_what_was_typed_and_sends_it(tree, plan, as_secretary):
     draft = complete_registration(plan, tree.unit, authority="")
 
     response = as_secretary.post(
-        f"/o/UNIT/registrations/{draft.pk}/edit/", _form_data(draft, authority="Đảng ủy xã", action="submit"),
+        f"/o/UNIT/registrations/{draft.pk}/edit/",
+        _form_data(draft, authority="Đảng ủy xã", action="submit"),
         follow=True,
     )
 
@@ -483,8 +532,9 @@ def test_staff_review(tree, submitted, commune_staff, action, comment, status, m
     client = client_for(commune_staff)
     assert 'id="review"' in client.get(f"/o/COMM/registrations/{submitted.pk}/").content.decode()
 
-    response = client.post(f"/o/COMM/registrations/{submitted.pk}/review/", {"action": action, "comment": comment},
-                           follow=True)
+    response = client.post(
+        f"/o/COMM/registrations/{submitted.pk}/review/", {"action": action, "comment": comment}, follow=True
+    )
 
     saved = _get(submitted.pk)
     assert (saved.status, saved.review_comment, saved.reviewed_by) == (status, comment, commune_staff)
@@ -528,8 +578,10 @@ def test_the_secretary_fixes_a_returned_registration_and_sends_it_again(tree, su
 
 def test_withdraw_before_the_deadline_and_not_after(tree, plan, as_secretary, before_the_deadline):
     first, second = (complete_registration(plan, tree.unit, status=S.SUBMITTED) for _ in range(2))
-    assert f"/o/UNIT/registrations/{first.pk}/withdraw/" in as_secretary.get(
-        f"/o/UNIT/registrations/{first.pk}/").content.decode()
+    assert (
+        f"/o/UNIT/registrations/{first.pk}/withdraw/"
+        in as_secretary.get(f"/o/UNIT/registrations/{first.pk}/").content.decode()
+    )
     response = as_secretary.post(f"/o/UNIT/registrations/{first.pk}/withdraw/", follow=True)
     assert _get(first.pk).status == S.WITHDRAWN
     assert any(m.startswith("Đã rút đăng ký") for m in _messages(response))
@@ -553,9 +605,17 @@ def test_the_detail_page_shows_everything_and_the_history(tree, plan, secretary,
     as_secretary.post(f"/o/UNIT/registrations/new/{plan.pk}/", {"name": "Một giúp một", "subject_type": "collective"})
     with scopes_disabled():
         registration = Registration.objects.get()
-    as_secretary.post(f"/o/UNIT/registrations/{registration.pk}/autosave/",
-                      _form_data(_get(registration.pk), **COMPLETE, field=Field.objects.get(code="kinh-te").pk,
-                                 target_indicator=["Số hộ được giúp"], target_value=["5"], target_unit=["hộ"]))
+    as_secretary.post(
+        f"/o/UNIT/registrations/{registration.pk}/autosave/",
+        _form_data(
+            _get(registration.pk),
+            **COMPLETE,
+            field=Field.objects.get(code="kinh-te").pk,
+            target_indicator=["Số hộ được giúp"],
+            target_value=["5"],
+            target_unit=["hộ"],
+        ),
+    )
     as_secretary.post(f"/o/UNIT/registrations/{registration.pk}/submit/")
     staff = client_for(commune_staff)
     staff.post(f"/o/COMM/registrations/{registration.pk}/review/", {"action": "return", "comment": "Ghi rõ thời gian"})
@@ -572,21 +632,36 @@ def test_the_detail_page_shows_everything_and_the_history(tree, plan, secretary,
         ("Đã gửi", "Đã duyệt", commune_staff),
     ]
     page = response.content.decode()
-    for text in ("Một giúp một", "Đã duyệt", "Ghi rõ thời gian", "Số hộ được giúp", COMPLETE["authority"],
-                 "Kinh tế", "10/03/2026", "Mô hình mới"):
+    for text in (
+        "Một giúp một",
+        "Đã duyệt",
+        "Ghi rõ thời gian",
+        "Số hộ được giúp",
+        COMPLETE["authority"],
+        "Kinh tế",
+        "10/03/2026",
+        "Mô hình mới",
+    ):
         assert text in page, text
     assert 'id="review"' not in page  # not the secretary's to review
 
 
 def test_the_detail_page_links_the_continued_registration(tree, plan, as_secretary):
-    earlier_plan = campaign(tree.commune, "05-KH/ĐU", start=datetime.date(2025, 1, 1),
-                            end=datetime.date(2025, 12, 31), target_kinds=["party_cell"])
+    earlier_plan = campaign(
+        tree.commune,
+        "05-KH/ĐU",
+        start=datetime.date(2025, 1, 1),
+        end=datetime.date(2025, 12, 31),
+        target_kinds=["party_cell"],
+    )
     earlier = complete_registration(earlier_plan, tree.unit, status=S.COMPLETED, name="Tiết kiệm vì người nghèo")
     later = complete_registration(plan, tree.unit, continues=earlier)
     page = as_secretary.get(f"/o/UNIT/registrations/{later.pk}/").content.decode()
     assert f'<a href="/o/UNIT/registrations/{earlier.pk}/">Tiết kiệm vì người nghèo</a>' in page
-    assert f'/o/UNIT/registrations/{later.pk}/' in as_secretary.get(
-        f"/o/UNIT/registrations/{earlier.pk}/").content.decode()
+    assert (
+        f"/o/UNIT/registrations/{later.pk}/"
+        in as_secretary.get(f"/o/UNIT/registrations/{earlier.pk}/").content.decode()
+    )
 
 
 def test_a_member_may_look_but_not_edit(tree, draft):
@@ -617,10 +692,16 @@ def test_detail_queries_do_not_grow_with_history_or_targets(tree, plan, commune_
     url = f"/o/COMM/registrations/{registration.pk}/"
     n = _count(client, url)
     for i in range(5):
-        client.post(f"/o/COMM/registrations/{registration.pk}/autosave/", _form_data(
-            _get(registration.pk), location=f"Xóm {i}",
-            target_indicator=[f"Chỉ tiêu {j}" for j in range(8)], target_value=["5"] * 8, target_unit=["hộ"] * 8,
-        ))
+        client.post(
+            f"/o/COMM/registrations/{registration.pk}/autosave/",
+            _form_data(
+                _get(registration.pk),
+                location=f"Xóm {i}",
+                target_indicator=[f"Chỉ tiêu {j}" for j in range(8)],
+                target_value=["5"] * 8,
+                target_unit=["hộ"] * 8,
+            ),
+        )
     client.post(f"/o/COMM/registrations/{registration.pk}/submit/")
     client.post(f"/o/COMM/registrations/{registration.pk}/review/", {"action": "return", "comment": "Sửa"})
     client.post(f"/o/COMM/registrations/{registration.pk}/submit/")
@@ -636,8 +717,9 @@ def test_open_campaigns_queries_do_not_grow_with_campaigns(tree, secretary, djan
     register(first, tree.unit)
     n = _count(client, "/o/UNIT/registrations/open/")
     for i in range(2, 6):
-        c = campaign(tree.province if i % 2 else tree.commune, f"0{i}-KH/ĐU", registration_due=DUE,
-                     target_levels=["unit"])
+        c = campaign(
+            tree.province if i % 2 else tree.commune, f"0{i}-KH/ĐU", registration_due=DUE, target_levels=["unit"]
+        )
         quota(c, "Mỗi đơn vị 01 tập thể", min_collective=1, counts_subtree=bool(i % 2))
         register(c, tree.unit, n=2)
         register(c, tree.unit, status=S.DRAFT)

@@ -117,9 +117,7 @@ def test_result_report_completes_the_registration_and_closes_reporting(registrat
     assert fresh(registration).status == S.COMPLETED
     with pytest.raises(ValidationError) as refused:
         send(registration, secretary, kind="progress")
-    assert refused.value.messages == [
-        "Mô hình đã có báo cáo kết quả và đã hoàn thành; không thêm báo cáo được nữa."
-    ]
+    assert refused.value.messages == ["Mô hình đã có báo cáo kết quả và đã hoàn thành; không thêm báo cáo được nữa."]
     with scopes_disabled():
         assert ProgressReport.objects.filter(registration=registration).count() == 2
 
@@ -164,7 +162,9 @@ def test_a_negative_figure_and_a_future_date_are_refused(registration, secretary
     assert negative.value.messages == ["Số liệu “Số tiền quyên góp” không được âm."]
     with scope(org=registration.organization), pytest.raises(ValidationError) as future:
         reports.report_create(
-            registration=registration, user=secretary, kind="progress",
+            registration=registration,
+            user=secretary,
+            kind="progress",
             reported_on=datetime.date.today() + datetime.timedelta(days=2),
         )
     assert future.value.message_dict == {"reported_on": ["Ngày báo cáo không được sau hôm nay."]}
@@ -383,8 +383,14 @@ def _grow(registration, user, n):
             ReportEntry.objects.create(report=made, target=extra, achieved=Decimal(i))
             for name in ("a.pdf", "b.png"):
                 Evidence.objects.create(
-                    organization=registration.organization, registration=registration, report=made,
-                    kind="pdf", content_type="application/pdf", original_name=name, size=10, uploaded_by=user,
+                    organization=registration.organization,
+                    registration=registration,
+                    report=made,
+                    kind="pdf",
+                    content_type="application/pdf",
+                    original_name=name,
+                    size=10,
+                    uploaded_by=user,
                     file=ContentFile(b"%PDF-1.4\n", name=name),
                     thumbnail=ContentFile(b"jpeg", name="t.jpg") if name == "b.png" else "",
                 )
