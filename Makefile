@@ -53,13 +53,15 @@ run: migrate
 	@echo "DVK: http://127.0.0.1:$(PORT)/  (demo accounts in README.md)"
 	DJANGO_SETTINGS_MODULE=dvk.settings.local $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.dev-installed vendor
+test: $(VENV)/.dev-installed vendor lint
 	@$(PY) scripts/check_services.py
 	@$(PY) scripts/ensure_chromium.py
 	DJANGO_SETTINGS_MODULE=dvk.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
+# CI runs it through `make test`: a lint or format error fails the build like a test.
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 bench: $(VENV)/.dev-installed vendor
 	@$(PY) scripts/check_services.py
