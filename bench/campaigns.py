@@ -147,14 +147,14 @@ def bench_sweep(campaigns):
 
     app.conf.task_always_eager = True  # should the sweep hand batches to Celery, run them here
     with scopes_disabled():
-        Reminder._base_manager.all().delete()
+        Reminder.objects.all_tenants().all().delete()
         Notification.objects.all().delete()
         realign_milestones(campaigns, timezone.localdate())
     runs = []
     for attempt in (1, 2):
         mail.outbox = []
         counter = QueryCounter()
-        reminders_before = Reminder._base_manager.count()
+        reminders_before = Reminder.objects.all_tenants().count()
         notifications_before = Notification.objects.count()
         started = time.perf_counter()
         with connection.execute_wrapper(counter), scopes_disabled():
@@ -164,7 +164,7 @@ def bench_sweep(campaigns):
             {
                 "run": attempt,
                 "seconds": round(seconds, 2),
-                "reminder_rows": Reminder._base_manager.count() - reminders_before,
+                "reminder_rows": Reminder.objects.all_tenants().count() - reminders_before,
                 "mails": len(mail.outbox),
                 "notifications": Notification.objects.count() - notifications_before,
                 "queries": counter.count,
@@ -202,8 +202,8 @@ def main():
         commune = Campaign.objects.get(organization__code="S01-C001", number=DERIVED_NUMBER)
         everything = [*scale_campaigns(), small_province, small_commune]
         realign_milestones(everything, today)
-        registrations = Registration._base_manager.count()
-        counted = Registration._base_manager.filter(status__in=COUNTED_STATUSES).count()
+        registrations = Registration.objects.all_tenants().count()
+        counted = Registration.objects.all_tenants().filter(status__in=COUNTED_STATUSES).count()
 
     def subtree(code):
         return Organization.objects.filter(path__startswith=Organization.objects.get(code=code).path).count()
@@ -249,7 +249,7 @@ def main():
 
             def report(campaign=campaign, org=org):
                 with scopes_disabled():
-                    compliance_report(campaign, org, today=today)
+                    compliance_report(campaign, org, acting=org, today=today)
 
             median, queries = measure_function(report, args.runs)
             how = "compliance_report()"

@@ -88,9 +88,9 @@ def _delete_registrations(registrations):
     RegistrationTarget.history.filter(id__in=target_ids).delete()
     RegistrationTarget.objects.filter(pk__in=target_ids).delete()
     Registration.history.filter(id__in=ids).delete()
-    Registration._base_manager.filter(pk__in=ids).delete()
+    Registration.objects.all_tenants().filter(pk__in=ids).delete()
     Initiative.history.filter(id__in=initiative_ids).delete()
-    Initiative._base_manager.filter(pk__in=initiative_ids).delete()
+    Initiative.objects.all_tenants().filter(pk__in=initiative_ids).delete()
 
 
 def _delete_tree():
@@ -101,8 +101,8 @@ def _delete_tree():
     root = Organization.objects.filter(code="BREG").first()
     if root is None:
         return
-    _delete_registrations(Registration._base_manager.filter(organization__path__startswith=root.path))
-    for campaign in Campaign._base_manager.filter(organization__path__startswith=root.path):
+    _delete_registrations(Registration.objects.all_tenants().filter(organization__path__startswith=root.path))
+    for campaign in Campaign.objects.all_tenants().filter(organization__path__startswith=root.path):
         campaign.milestones.all().delete()
         campaign.delete()
     Membership.objects.filter(organization__path__startswith=root.path).delete()
@@ -221,9 +221,8 @@ def ensure_data(rebuild):
         root = Organization.objects.filter(code="BREG").first()
         if root is not None and not rebuild:
             counts = {
-                code: Registration._base_manager.filter(
-                    organization__path__startswith=Organization.objects.get(code=code).path
-                )
+                code: Registration.objects.all_tenants()
+                .filter(organization__path__startswith=Organization.objects.get(code=code).path)
                 .exclude(campaign__number=IMPORT_NUMBER)
                 .count()
                 for code in SIZES
@@ -381,7 +380,7 @@ def import_worker(path):
     confirm = time.perf_counter() - started
     assert response.status_code == 302, response.content.decode()[:2000]
     with scopes_disabled():
-        created = Registration._base_manager.filter(campaign=campaign).count()
+        created = Registration.objects.all_tenants().filter(campaign=campaign).count()
     print(json.dumps({"dry_run_s": dry_run, "confirm_s": confirm, "created": created}))
 
 
@@ -391,7 +390,7 @@ def bench_import(rows):
     from models_registry.models import Registration
 
     with scopes_disabled():
-        _delete_registrations(Registration._base_manager.filter(campaign__number=IMPORT_NUMBER))
+        _delete_registrations(Registration.objects.all_tenants().filter(campaign__number=IMPORT_NUMBER))
     with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as handle:
         handle.write(annex_workbook(rows))
         path = handle.name
@@ -426,7 +425,7 @@ def bench_import(rows):
         f"< {IMPORT_TARGET_MB} MB {'OK' if peak_mb < IMPORT_TARGET_MB else 'MISSED'}"
     )
     with scopes_disabled():
-        _delete_registrations(Registration._base_manager.filter(campaign__number=IMPORT_NUMBER))
+        _delete_registrations(Registration.objects.all_tenants().filter(campaign__number=IMPORT_NUMBER))
     return {
         "rows": rows,
         "file_mb": round(size_mb, 2),

@@ -86,7 +86,7 @@ class CampaignComplianceView(CampaignScopedMixin, APIView):
             raise Http404
         _start, node = found
         today = timezone.localdate()
-        report = compliance_report(campaign, node, today=today)
+        report = compliance_report(campaign, node, acting=self.organization, today=today)
         due = report.registration_due
         data = {
             "campaign": campaign,
@@ -95,6 +95,7 @@ class CampaignComplianceView(CampaignScopedMixin, APIView):
             "registration_due": due,
             "days_left": (due - today).days if due else None,
             "from_snapshot": report.from_snapshot,
+            "in_snapshot": report.in_snapshot,
             "root": report.root,
             "own": report.root.target_row,
             "totals": report.totals,

@@ -6,6 +6,10 @@ organisation and subject type (one, through the campaigns' reverse relation, fil
 explicitly by the subtree: aggregates do not pass through a scoped manager). Everything
 else is arithmetic on paths in Python. A closed campaign reads the same inputs from its
 snapshot, so its history does not move when the tree does.
+
+Every report is made for an acting organisation and runs in its scope; the subtree it
+covers is clamped to that organisation's subtree, whether it came from the request (a
+drill-down node) or from stored data (a snapshot's paths).
 """
 
 import datetime
@@ -14,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch
 from django.utils import timezone
+from django_scopes import scope
 
 from dvk.models import Organization
 
@@ -21,6 +26,7 @@ from .enums import COUNTED_STATUSES, CampaignStatus, ComplianceStatus, QuotaScop
 from .models import Campaign, Milestone
 
 STEP = Organization.steplen
+FINISHED = (CampaignStatus.CLOSED, CampaignStatus.ARCHIVED)
 ORG_FIELDS = ("id", "code", "name", "path", "depth", "level", "kind", "numchild")
 
 
@@ -120,6 +126,8 @@ class ComplianceReport:
     totals: list
     registration_due: datetime.date | None
     from_snapshot: bool = False
+    # False for an organisation a closed campaign's snapshot does not hold: it has no closed history.
+    in_snapshot: bool = True
 
     def targets_by_status(self, *statuses):
         return [t for t in self.targets if t.status in statuses]
@@ -132,32 +140,30 @@ def registration_deadline(campaign, milestones=None):
     return max(dues) if dues else None
 
 
-def _registration_model():
-    return Campaign._meta.get_field("registrations").related_model
-
-
 def live_inputs(campaign, root_path):
-    """Organisations of the subtree and their own counted registrations (two queries)."""
+    """Organisations of the subtree at `root_path` and their own counted registrations (two
+    queries). `root_path` must lie in the acting organisation's subtree: the count goes
+    through the campaigns' reverse relation, which no scoped manager of registrations
+    filters, so this path is all that keeps it inside the tenant."""
     orgs = list(
         Organization.objects.filter(path__startswith=root_path, archived_at__isnull=True)
         .order_by("path")
         .values(*ORG_FIELDS)
     )
     rows = (
-        _registration_model()
-        ._base_manager.filter(
-            campaign__lineage__startswith=campaign.lineage,
-            status__in=COUNTED_STATUSES,
-            organization__path__startswith=root_path,
+        Campaign.objects.filter(
+            lineage__startswith=campaign.lineage,
+            registrations__status__in=COUNTED_STATUSES,
+            registrations__organization__path__startswith=root_path,
         )
-        .values("organization_id", "subject_type")
-        .annotate(n=Count("id"))
+        .values("registrations__organization_id", "registrations__subject_type")
+        .annotate(n=Count("registrations"))
         .order_by()
     )
     own = defaultdict(Tally)
     for row in rows:
-        tally = own[row["organization_id"]]
-        if row["subject_type"] == SubjectType.COLLECTIVE:
+        tally = own[row["registrations__organization_id"]]
+        if row["registrations__subject_type"] == SubjectType.COLLECTIVE:
             tally.collective += row["n"]
         else:
             tally.individual += row["n"]
@@ -259,53 +265,82 @@ def evaluate(campaign, orgs, own, *, quotas, picked_ids, today, registration_due
     )
 
 
-def compliance_report(campaign, root, *, today=None):
-    """Compliance of `campaign` for the subtree of `root` (an Organization).
+def clamp(path, acting_path):
+    """The deeper of two paths on one branch of the tree, or None when they are on different
+    branches: a path computed from a request or from stored data, never wider than the
+    acting organisation's subtree."""
+    if path.startswith(acting_path):
+        return path
+    if acting_path.startswith(path):
+        return acting_path
+    return None
 
-    `root` is clamped to the campaign's level: viewed from above, the report starts at the
-    issuing level; viewed from below, it covers only the viewer's subtree."""
+
+def compliance_report(campaign, node, *, acting, today=None):
+    """Compliance of `campaign` for the subtree of `node`, as the acting organisation `acting`
+    may see it: computed in `acting`'s scope, and never about anything outside its subtree.
+
+    `node` is clamped to the campaign's level (viewed from above, the report starts at the
+    issuing level; from below, it covers the viewer's subtree), then to `acting`'s subtree.
+    A closed campaign is read from its snapshot (`snapshot_report`). Background jobs report
+    as the campaign's own level: `acting=campaign.organization`."""
     today = today or timezone.localdate()
-    campaign_org = campaign.organization
-    if campaign.status in (CampaignStatus.CLOSED, CampaignStatus.ARCHIVED) and hasattr(campaign, "snapshot"):
-        return snapshot_report(campaign, root, today=today)
-    root_path = root.path if root.path.startswith(campaign_org.path) else campaign_org.path
-    milestones = list(Milestone.objects.filter(campaign=campaign).select_related("kind"))
-    orgs, own = live_inputs(campaign, root_path)
-    return evaluate(
-        campaign,
-        orgs,
-        own,
-        quotas=_quotas(campaign),
-        picked_ids={o.pk for o in campaign.target_organizations.only("id")},
-        today=today,
-        registration_due=registration_deadline(campaign, milestones),
-        root_path=root_path,
-        campaign_path=campaign_org.path,
-    )
+    with scope(org=acting):
+        if campaign.status in FINISHED and hasattr(campaign, "snapshot"):
+            return snapshot_report(campaign, node, acting=acting, today=today)
+        campaign_path = campaign.organization.path
+        root_path = clamp(node.path, campaign_path)
+        root_path = root_path and clamp(root_path, acting.path)
+        if root_path is None:
+            raise ValueError(f"{node.code} is not on the branch of {acting.code} and the campaign's level.")
+        milestones = list(Milestone.objects.filter(campaign=campaign).select_related("kind"))
+        orgs, own = live_inputs(campaign, root_path)
+        return evaluate(
+            campaign,
+            orgs,
+            own,
+            quotas=_quotas(campaign),
+            picked_ids={o.pk for o in campaign.target_organizations.only("id")},
+            today=today,
+            registration_due=registration_deadline(campaign, milestones),
+            root_path=root_path,
+            campaign_path=campaign_path,
+        )
 
 
 def take_snapshot(campaign):
-    """Freezes the inputs of the campaign's compliance (the whole level) as JSON."""
-    orgs, own = live_inputs(campaign, campaign.organization.path)
+    """Freezes the inputs of the campaign's compliance (the whole level) as JSON. The caller
+    has checked that the user manages the campaign's level; this reads it in that scope."""
+    level = campaign.organization
+    with scope(org=level):
+        orgs, own = live_inputs(campaign, level.path)
+        due = registration_deadline(campaign)
     return {
-        "campaign_path": campaign.organization.path,
+        "campaign_path": level.path,
         "orgs": orgs,
         "own": {str(k): [v.collective, v.individual] for k, v in own.items()},
         "picked": sorted(o.pk for o in campaign.target_organizations.only("id")),
-        "registration_due": (d.isoformat() if (d := registration_deadline(campaign)) else None),
+        "registration_due": due.isoformat() if due else None,
     }
 
 
-def snapshot_report(campaign, root, *, today=None):
+def snapshot_report(campaign, node, *, acting, today=None):
+    """The report of a closed campaign from its snapshot, for `node` as `acting` may see it.
+
+    The snapshot's paths are those of closing time, so they are not trusted as they are: a
+    viewer at or above the campaign's level today sees the level as it closed; a viewer below
+    it sees the rows of its node's subtree at closing time that are in its own subtree today
+    (matched by id, one query). An organisation missing from the snapshot (created, moved in
+    or archived at the time) has no closed history here: its report is empty, never the
+    level's."""
     data = campaign.snapshot.data
-    campaign_path = data["campaign_path"]
-    by_id = {o["id"]: o for o in data["orgs"]}
-    # The viewer's place at closing time: the tree may have moved since.
-    then = by_id.get(root.pk)
-    root_path = then["path"] if then else campaign_path
-    if not root_path.startswith(campaign_path):
-        root_path = campaign_path
-    orgs = [o for o in data["orgs"] if o["path"].startswith(root_path)]
+    then = next((o for o in data["orgs"] if o["id"] == node.pk), None)
+    if then is None:
+        return _not_in_snapshot(campaign, node, today=today)
+    orgs = [o for o in data["orgs"] if o["path"].startswith(then["path"])]
+    if not campaign.organization.path.startswith(acting.path):
+        mine = set(Organization.objects.filter(path__startswith=acting.path).values_list("id", flat=True))
+        orgs = [o for o in orgs if o["id"] in mine]
     own = {int(k): Tally(*v) for k, v in data["own"].items()}
     due = data.get("registration_due")
     report = evaluate(
@@ -316,8 +351,23 @@ def snapshot_report(campaign, root, *, today=None):
         picked_ids=set(data["picked"]),
         today=today or timezone.localdate(),
         registration_due=datetime.date.fromisoformat(due) if due else None,
-        root_path=root_path,
-        campaign_path=campaign_path,
+        root_path=then["path"],
+        campaign_path=data["campaign_path"],
     )
     report.from_snapshot = True
     return report
+
+
+def _not_in_snapshot(campaign, node, *, today):
+    due = campaign.snapshot.data.get("registration_due")
+    org = {name: getattr(node, name) for name in ORG_FIELDS}
+    return ComplianceReport(
+        campaign=campaign,
+        root=NodeRow(org=org),
+        children=[],
+        targets=[],
+        totals=[],
+        registration_due=datetime.date.fromisoformat(due) if due else None,
+        from_snapshot=True,
+        in_snapshot=False,
+    )

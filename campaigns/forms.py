@@ -90,7 +90,7 @@ class CampaignForm(CheckboxAwareMixin, forms.ModelForm):
     period_start = date_field(_("Thực hiện từ ngày"))
     period_end = date_field(_("Đến ngày"))
     # The real choices (this level's phases) are set per request, inside the scope.
-    phase = forms.ModelChoiceField(label=_("Thuộc giai đoạn"), queryset=Campaign._base_manager.none(), required=False)
+    phase = forms.ModelChoiceField(label=_("Thuộc giai đoạn"), queryset=Campaign.objects.none(), required=False)
     fields = forms.ModelMultipleChoiceField(
         label=_("Lĩnh vực"), queryset=Field.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )

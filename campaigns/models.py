@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from dvk.models import Organization
-from dvk.scoping import IssuedByOrganization, ProducedByOrganization, TenantManager
+from dvk.scoping import IssuedByOrganization, ProducedByOrganization, ScopedThroughParent, TenantManager
 
 from .enums import (
     CampaignStatus,
@@ -119,8 +119,8 @@ class Campaign(IssuedByOrganization):
         return f"{self.number} – {self.title}"
 
     @classmethod
-    def published_q(cls):
-        return ~Q(status=CampaignStatus.DRAFT)
+    def published_q(cls, through=""):
+        return ~Q(**{f"{through}status": CampaignStatus.DRAFT})
 
     @property
     def is_open(self):
@@ -151,10 +151,12 @@ class Campaign(IssuedByOrganization):
         return self.selects_target(as_dict, picked)
 
 
-class Quota(models.Model):
+class Quota(ScopedThroughParent, models.Model):
     """A quota line (chỉ tiêu). Per target: each selected organisation must have at least
     these registrations (its own, or its whole subtree's). Total: the issuing level's whole
     subtree must reach them."""
+
+    parent_field = "campaign"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="quotas")
     label = models.CharField(_("diễn giải"), max_length=255)
@@ -176,6 +178,7 @@ class Quota(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords(m2m_fields=[organizations, excluded])
+    objects = TenantManager()
 
     class Meta:
         verbose_name = _("chỉ tiêu")
@@ -223,10 +226,12 @@ class MilestoneKind(models.Model):
         return self.name
 
 
-class Milestone(models.Model):
+class Milestone(ScopedThroughParent, models.Model):
     """A deadline (due_on) or a window (starts_on..due_on), possibly recurring.
 
     Deadlines are due at the end of the stored day, Asia/Ho_Chi_Minh."""
+
+    parent_field = "campaign"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="milestones")
     kind = models.ForeignKey(MilestoneKind, on_delete=models.PROTECT, related_name="+", verbose_name=_("loại"))
@@ -237,6 +242,7 @@ class Milestone(models.Model):
     recurs_until = models.DateField(_("lặp đến ngày"), null=True, blank=True)
 
     history = HistoricalRecords()
+    objects = TenantManager()
 
     class Meta:
         verbose_name = _("mốc thời gian")
@@ -285,12 +291,16 @@ def end_of_day(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
 
 
-class ComplianceSnapshot(models.Model):
+class ComplianceSnapshot(ScopedThroughParent, models.Model):
     """The compliance of a campaign when it closed: closed history does not move with the tree."""
+
+    parent_field = "campaign"
 
     campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="snapshot")
     taken_at = models.DateTimeField(auto_now_add=True)
     data = models.JSONField()
+
+    objects = TenantManager()
 
     class Meta:
         verbose_name = _("ảnh chụp kết quả")

@@ -107,7 +107,7 @@ def sweep(*, today=None, now=None, dispatch=None):
     dispatch = dispatch or partial(send_batch, today=today)
     wanted, rows = _plan(today)
     rows = _not_yet_recorded(rows)
-    Reminder._base_manager.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    Reminder.objects.all_tenants().bulk_create(rows, ignore_conflicts=True, batch_size=2000)
     superseded, batches, exhausted = _sort_pending(wanted, now)
     stats = {
         "new_rows": len(rows),
@@ -143,17 +143,20 @@ def _plan(today):
     offsets = _offsets()
     reach = max(offsets, default=-1)
     window = settings.DVK_REMINDER_ESCALATION_WINDOW_DAYS
-    chasing = Milestone.objects.select_related("kind").filter(kind__chases__in=CHASES).order_by("pk")
+    chasing = Milestone.objects.all_tenants().select_related("kind").filter(kind__chases__in=CHASES).order_by("pk")
     campaigns = (
-        Campaign._base_manager.filter(status=CampaignStatus.PUBLISHED)
+        Campaign.objects.all_tenants()
+        .filter(status=CampaignStatus.PUBLISHED)
         .select_related("organization")
         .prefetch_related(Prefetch("milestones", queryset=chasing))
         .order_by("pk")
     )
     implemented_below = defaultdict(list)
-    for parent_id, path in Campaign._base_manager.filter(
-        status=CampaignStatus.PUBLISHED, derived_from__isnull=False
-    ).values_list("derived_from_id", "organization__path"):
+    for parent_id, path in (
+        Campaign.objects.all_tenants()
+        .filter(status=CampaignStatus.PUBLISHED, derived_from__isnull=False)
+        .values_list("derived_from_id", "organization__path")
+    ):
         implemented_below[parent_id].append(path)
 
     entries = []  # (milestone, due, kind, due offsets, [Late])
@@ -213,9 +216,9 @@ def _not_yet_recorded(rows):
     for milestone_id, occurrence in occurrences:
         where |= Q(milestone_id=milestone_id, occurrence=occurrence)
     recorded = set(
-        Reminder._base_manager.filter(where).values_list(
-            "milestone_id", "occurrence", "organization_id", "kind", "offset_days"
-        )
+        Reminder.objects.all_tenants()
+        .filter(where)
+        .values_list("milestone_id", "occurrence", "organization_id", "kind", "offset_days")
     )
     return [r for r in rows if (r.milestone_id, r.occurrence, r.organization_id, r.kind, r.offset_days) not in recorded]
 
@@ -223,7 +226,8 @@ def _not_yet_recorded(rows):
 def _late_for(campaign, chases, today, implemented_below):
     """Organisations `campaign` chases for a milestone of this kind, with what they miss."""
     if chases == "quota":
-        report = compliance_report(campaign, campaign.organization, today=today)
+        level = campaign.organization
+        report = compliance_report(campaign, level, acting=level, today=today)
         lates = [
             Late(
                 org=t.org,
@@ -236,24 +240,27 @@ def _late_for(campaign, chases, today, implemented_below):
             if t.status in LATE_STATUSES
         ]
     else:
-        registrations = Campaign._meta.get_field("registrations").related_model
+        # Through the campaign's reverse relation (campaigns does not import registrations);
+        # a registration of this campaign is always inside its level's subtree.
+        org = "registrations__organization"
         rows = (
-            registrations._base_manager.filter(
-                campaign_id=campaign.pk,
-                status__in=OPEN_REPORT_STATUSES,
-                organization__archived_at__isnull=True,
+            Campaign.objects.all_tenants()
+            .filter(
+                pk=campaign.pk,
+                registrations__status__in=OPEN_REPORT_STATUSES,
+                **{f"{org}__archived_at__isnull": True, f"{org}__path__startswith": campaign.organization.path},
             )
-            .values("organization_id", "organization__code", "organization__name", "organization__path")
-            .annotate(n=Count("id"))
-            .order_by("organization__path")
+            .values(f"{org}_id", f"{org}__code", f"{org}__name", f"{org}__path")
+            .annotate(n=Count("registrations"))
+            .order_by(f"{org}__path")
         )
         lates = [
             Late(
                 org={
-                    "id": r["organization_id"],
-                    "code": r["organization__code"],
-                    "name": r["organization__name"],
-                    "path": r["organization__path"],
+                    "id": r[f"{org}_id"],
+                    "code": r[f"{org}__code"],
+                    "name": r[f"{org}__name"],
+                    "path": r[f"{org}__path"],
                 },
                 missing={"open_reports": r["n"]},
             )
@@ -327,8 +334,12 @@ def _sort_pending(wanted, now):
     Returns (superseded count, batches of ids, count of rows out of attempts)."""
     cutoff = now - datetime.timedelta(minutes=settings.DVK_REMINDER_CLAIM_TIMEOUT_MINUTES)
     max_attempts = settings.DVK_REMINDER_MAX_ATTEMPTS
-    pending = Reminder._base_manager.filter(_claimable(cutoff)).values_list(
-        "id", "milestone_id", "occurrence", "organization_id", "kind", "offset_days", "attempts", "details__via"
+    pending = (
+        Reminder.objects.all_tenants()
+        .filter(_claimable(cutoff))
+        .values_list(
+            "id", "milestone_id", "occurrence", "organization_id", "kind", "offset_days", "attempts", "details__via"
+        )
     )
     stale, exhausted = [], 0
     reminders, escalations = [], defaultdict(list)
@@ -343,9 +354,11 @@ def _sort_pending(wanted, now):
             reminders.append(pk)
     superseded = 0
     for start in range(0, len(stale), LOOKUP_CHUNK):
-        superseded += Reminder._base_manager.filter(
-            _claimable(cutoff), id__in=stale[start : start + LOOKUP_CHUNK]
-        ).update(status=ReminderStatus.SUPERSEDED)
+        superseded += (
+            Reminder.objects.all_tenants()
+            .filter(_claimable(cutoff), id__in=stale[start : start + LOOKUP_CHUNK])
+            .update(status=ReminderStatus.SUPERSEDED)
+        )
     if exhausted:
         log.error("%s reminders were tried %s times and are no longer retried.", exhausted, max_attempts)
     groups = [[pk] for pk in reminders] + [escalations[key] for key in sorted(escalations, key=str)]
@@ -369,11 +382,11 @@ def _claim(ids, now):
     cutoff = now - datetime.timedelta(minutes=settings.DVK_REMINDER_CLAIM_TIMEOUT_MINUTES)
     token = uuid.uuid4().hex
     with transaction.atomic():
-        list(Reminder._base_manager.filter(id__in=ids).order_by("id").select_for_update().values_list("id"))
-        Reminder._base_manager.filter(
+        list(Reminder.objects.all_tenants().filter(id__in=ids).order_by("id").select_for_update().values_list("id"))
+        Reminder.objects.all_tenants().filter(
             _claimable(cutoff), id__in=ids, attempts__lt=settings.DVK_REMINDER_MAX_ATTEMPTS
         ).update(claimed_at=now, claim_token=token, attempts=F("attempts") + 1)
-    claimed = Reminder._base_manager.filter(id__in=ids, claim_token=token).order_by("id")
+    claimed = Reminder.objects.all_tenants().filter(id__in=ids, claim_token=token).order_by("id")
     return list(claimed.values_list("id", flat=True)), token
 
 
@@ -392,7 +405,7 @@ def send_batch(*, reminder_ids, claim_token=None, now=None, today=None):
     the day the messages count from."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    held = Reminder._base_manager.filter(id__in=reminder_ids, status=ReminderStatus.PENDING)
+    held = Reminder.objects.all_tenants().filter(id__in=reminder_ids, status=ReminderStatus.PENDING)
     if claim_token:
         held = held.filter(claim_token=claim_token)
     rows = list(held.order_by("id").values("id", "milestone_id", "occurrence", "organization_id", "kind", "details"))
@@ -402,8 +415,10 @@ def send_batch(*, reminder_ids, claim_token=None, now=None, today=None):
         rows = [r for r in rows if r["id"] not in expired]
     if not rows:
         return {"sent": 0, "messages": 0, "notifications": 0}
-    milestones = Milestone.objects.select_related("kind", "campaign").only(
-        "id", "title", "kind__name", "kind__chases", "campaign__id", "campaign__number", "campaign__title"
+    milestones = (
+        Milestone.objects.all_tenants()
+        .select_related("kind", "campaign")
+        .only("id", "title", "kind__name", "kind__chases", "campaign__id", "campaign__number", "campaign__title")
     )
     milestones = {m.pk: m for m in milestones.filter(pk__in={r["milestone_id"] for r in rows})}
     org_ids = {r["organization_id"] for r in rows} | {r["details"].get("via") for r in rows}
@@ -458,7 +473,7 @@ def send_batch(*, reminder_ids, claim_token=None, now=None, today=None):
         get_connection().send_messages(mails)
 
     with transaction.atomic():
-        marked = Reminder._base_manager.filter(id__in=list(told), status=ReminderStatus.PENDING)
+        marked = Reminder.objects.all_tenants().filter(id__in=list(told), status=ReminderStatus.PENDING)
         if claim_token:
             marked = marked.filter(claim_token=claim_token)
         marked = set(marked.order_by("id").select_for_update().values_list("id", flat=True))
@@ -466,7 +481,9 @@ def send_batch(*, reminder_ids, claim_token=None, now=None, today=None):
         for pk in marked:
             by_count[told[pk]].append(pk)
         for count, ids in by_count.items():
-            Reminder._base_manager.filter(id__in=ids).update(status=ReminderStatus.SENT, sent_at=now, recipients=count)
+            Reminder.objects.all_tenants().filter(id__in=ids).update(
+                status=ReminderStatus.SENT, sent_at=now, recipients=count
+            )
         created = notifications_create(items=[note for row_ids, note in notes if marked.intersection(row_ids)])
     return {"sent": len(marked), "messages": len(mails), "notifications": created}
 

@@ -194,6 +194,9 @@ class ComplianceSerializer(serializers.Serializer):
     registration_due = serializers.DateField(allow_null=True, help_text="Hạn đăng ký mô hình")
     days_left = serializers.IntegerField(allow_null=True, help_text="Số ngày còn lại đến hạn đăng ký (âm: đã quá)")
     from_snapshot = serializers.BooleanField(help_text="Số liệu chốt khi kế hoạch kết thúc")
+    in_snapshot = serializers.BooleanField(
+        help_text="Sai khi tổ chức gốc không có trong số liệu chốt (lập, chuyển đến hoặc khôi phục sau khi kết thúc)"
+    )
     root = NodeRowSerializer()
     own = TargetRowSerializer(allow_null=True, help_text="Chỉ tiêu của chính tổ chức gốc, nếu được giao")
     totals = TotalLineSerializer(many=True, help_text="Các chỉ tiêu tổng cho toàn cấp ban hành")

@@ -23,7 +23,7 @@ from dvk.forms import attach_errors
 from dvk.views import require_perm
 
 from . import selectors, services
-from .compliance import compliance_report
+from .compliance import FINISHED, compliance_report
 from .enums import CampaignStatus, ComplianceStatus, QuotaScope
 from .exports import compliance_workbook
 from .forms import (
@@ -36,7 +36,6 @@ from .forms import (
 )
 
 PAGE_SIZE = 50
-FINISHED = (CampaignStatus.CLOSED, CampaignStatus.ARCHIVED)
 
 
 def _campaign(request, pk, perm="campaigns.view_campaign"):
@@ -373,7 +372,7 @@ def _compliance(request, pk):
     if found is None:
         raise Http404
     start, node = found
-    return campaign, start, node, compliance_report(campaign, node, today=timezone.localdate())
+    return campaign, start, node, compliance_report(campaign, node, acting=org, today=timezone.localdate())
 
 
 def _percent(part, whole):

@@ -105,7 +105,7 @@ def delete_scale_trees():
     subtree = models.Q()
     for root in roots:
         subtree |= models.Q(path__startswith=root.path)
-    orgs = Organization._base_manager.filter(subtree)
+    orgs = Organization.objects.filter(subtree)
 
     cascades = []
     for rel in _reverse_relations(Organization):

@@ -1020,7 +1020,7 @@ def reset_registrations(deleted):
         (ProgressReport, report_ids),
         (RegistrationTarget, target_ids),
     ):
-        model._base_manager.filter(pk__in=ids)._raw_delete(model._base_manager.db)
+        model.objects.all_tenants().filter(pk__in=ids)._raw_delete(model.objects.db)
     deleted["registrations"] += registrations.delete()[1].get(Registration._meta.label, 0)
     deleted["targets"] += len(target_ids)
     deleted["reports"] += len(report_ids)

@@ -122,7 +122,7 @@ class RegistrationForm(BootstrapMixin, forms.ModelForm):
     # the scope: the registration manager refuses to query outside one.
     continues = forms.ModelChoiceField(
         label=_lazy("Mô hình mới hay duy trì"),
-        queryset=Registration._base_manager.none(),
+        queryset=Registration.objects.none(),
         required=False,
         help_text=_lazy(
             "Mô hình duy trì từ năm trước: chọn lần đăng ký trước và đặt mục tiêu cao hơn ở ít nhất một chỉ tiêu."

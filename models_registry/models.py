@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 from campaigns.enums import RegistrationStatus, SubjectType
 from campaigns.models import Campaign, Field
 from dvk.models import Organization
-from dvk.scoping import ProducedByOrganization, TenantManager
+from dvk.scoping import ProducedByOrganization, ScopedThroughParent, TenantManager
 from dvk.text import clean_text, normalize_search, vietnamese_name_sort_key
 
 from .enums import EvidenceKind, ReportKind
@@ -139,8 +139,10 @@ class Registration(ProducedByOrganization, models.Model):
         return self.initiative.name
 
 
-class RegistrationTarget(models.Model):
+class RegistrationTarget(ScopedThroughParent, models.Model):
     """A measurable expected result ("rõ kết quả"): an indicator, a figure and its unit."""
+
+    parent_field = "registration"
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="targets")
     indicator = models.CharField(_("chỉ tiêu"), max_length=255)
@@ -149,6 +151,7 @@ class RegistrationTarget(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()
+    objects = TenantManager()
 
     class Meta:
         verbose_name = _("kết quả cần đạt")
@@ -194,8 +197,10 @@ class ProgressReport(ProducedByOrganization, models.Model):
         return f"{self.get_kind_display()} {self.reported_on:%d/%m/%Y}"
 
 
-class ReportEntry(models.Model):
+class ReportEntry(ScopedThroughParent, models.Model):
     """What was achieved, as of the report's date, against one target of the registration."""
+
+    parent_field = "report"
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="entries")
     target = models.ForeignKey(RegistrationTarget, on_delete=models.CASCADE, related_name="entries")
@@ -203,6 +208,7 @@ class ReportEntry(models.Model):
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
 
     history = HistoricalRecords()
+    objects = TenantManager()
 
     class Meta:
         verbose_name = _("kết quả đạt được")

@@ -108,7 +108,7 @@ class ScaleRegistrationsError(Exception):
 
 def scale_campaigns():
     """The campaigns this generator made (on the generated provinces and their communes)."""
-    return Campaign._base_manager.filter(
+    return Campaign.objects.all_tenants().filter(
         number__in=[CAMPAIGN_NUMBER, DERIVED_NUMBER], organization__code__regex=SCALE_CODE_RE
     )
 
@@ -147,7 +147,7 @@ def fast_delete(queryset):
 
 
 def secretaries():
-    return get_user_model()._base_manager.filter(username__regex=SECRETARY_RE)
+    return get_user_model().objects.filter(username__regex=SECRETARY_RE)
 
 
 @transaction.atomic
@@ -158,17 +158,19 @@ def delete_scale_registrations():
     deleted = {}
     with scopes_disabled():
         campaign_ids = list(scale_campaigns().values_list("pk", flat=True))
-        deleted["registrations"] = fast_delete(Registration._base_manager.filter(campaign_id__in=campaign_ids))
+        deleted["registrations"] = fast_delete(Registration.objects.all_tenants().filter(campaign_id__in=campaign_ids))
         in_tree = Q(pk__in=[])
         roots = Organization.objects.filter(depth=1, code__regex=SCALE_ROOT_CODE_RE)
         for path in roots.values_list("path", flat=True):
             in_tree |= Q(organization__path__startswith=path)
-        registered = Registration._base_manager.filter(initiative_id=OuterRef("pk"))
-        deleted["initiatives"] = fast_delete(Initiative._base_manager.filter(in_tree).filter(~Exists(registered)))
+        registered = Registration.objects.all_tenants().filter(initiative_id=OuterRef("pk"))
+        deleted["initiatives"] = fast_delete(
+            Initiative.objects.all_tenants().filter(in_tree).filter(~Exists(registered))
+        )
         quota_ids = list(Quota.objects.filter(campaign_id__in=campaign_ids).values_list("pk", flat=True))
         milestone_ids = list(Milestone.objects.filter(campaign_id__in=campaign_ids).values_list("pk", flat=True))
-        Campaign._base_manager.filter(pk__in=campaign_ids, derived_from__isnull=False).delete()
-        Campaign._base_manager.filter(pk__in=campaign_ids).delete()
+        Campaign.objects.all_tenants().filter(pk__in=campaign_ids, derived_from__isnull=False).delete()
+        Campaign.objects.all_tenants().filter(pk__in=campaign_ids).delete()
         deleted["campaigns"] = len(campaign_ids)
         purge_history(Campaign, campaign_ids)
         purge_history(Quota, quota_ids)
@@ -235,10 +237,10 @@ def realign_milestones(campaigns, today=None):
     report later" (a benchmark database outlives the day it was built). Plain UPDATEs."""
     today = today or timezone.localdate()
     ids = [c.pk for c in campaigns]
-    Milestone._base_manager.filter(campaign_id__in=ids, kind__code="registration").update(
+    Milestone.objects.all_tenants().filter(campaign_id__in=ids, kind__code="registration").update(
         due_on=today + datetime.timedelta(days=REGISTRATION_DAYS)
     )
-    Milestone._base_manager.filter(campaign_id__in=ids, kind__code="result_report").update(
+    Milestone.objects.all_tenants().filter(campaign_id__in=ids, kind__code="result_report").update(
         due_on=today + datetime.timedelta(days=RESULT_REPORT_DAYS)
     )
 
@@ -329,7 +331,7 @@ def build_scale_registrations(
                 name, search = rng.choice(names)
                 campaign_id = campaign_of.get(path[: 2 * steplen]) or campaign_of[path[:steplen]]
                 specs.append((org_id, campaign_id, name, search, draft))
-            initiatives = Initiative._base_manager.bulk_create(
+            initiatives = Initiative.objects.all_tenants().bulk_create(
                 [Initiative(organization_id=o, name=n, search_name=s) for o, _c, n, s, _d in specs],
                 batch_size=batch_size,
             )
@@ -352,7 +354,7 @@ def build_scale_registrations(
                         search_text=search,
                     )
                 )
-            Registration._base_manager.bulk_create(rows, batch_size=batch_size)
+            Registration.objects.all_tenants().bulk_create(rows, batch_size=batch_size)
             result.initiatives += len(initiatives)
             result.registrations += len(rows)
             result.drafts += sum(1 for *_rest, draft in specs if draft)
@@ -380,7 +382,7 @@ def _secretaries(targets, batch_size):
     made = 0
     for start in range(0, len(targets), batch_size):
         chunk = targets[start : start + batch_size]
-        users = User._base_manager.bulk_create(
+        users = User.objects.bulk_create(
             [
                 User(
                     username=f"{SECRETARY_PREFIX}{code.lower()}",
@@ -392,7 +394,7 @@ def _secretaries(targets, batch_size):
             ],
             batch_size=batch_size,
         )
-        Membership._base_manager.bulk_create(
+        Membership.objects.bulk_create(
             [
                 Membership(user_id=user.pk, organization_id=org_id, role=Role.SECRETARY)
                 for user, (org_id, *_rest) in zip(users, chunk, strict=True)
@@ -409,9 +411,9 @@ def scale_status():
         campaigns = list(scale_campaigns().values_list("pk", flat=True))
         return {
             "campaigns": len(campaigns),
-            "registrations": Registration._base_manager.filter(campaign_id__in=campaigns).count(),
-            "counted": Registration._base_manager.filter(
-                campaign_id__in=campaigns, status__in=[RegistrationStatus.SUBMITTED, RegistrationStatus.ACCEPTED]
-            ).count(),
-            "open": Campaign._base_manager.filter(pk__in=campaigns, status=CampaignStatus.PUBLISHED).count(),
+            "registrations": Registration.objects.all_tenants().filter(campaign_id__in=campaigns).count(),
+            "counted": Registration.objects.all_tenants()
+            .filter(campaign_id__in=campaigns, status__in=[RegistrationStatus.SUBMITTED, RegistrationStatus.ACCEPTED])
+            .count(),
+            "open": Campaign.objects.all_tenants().filter(pk__in=campaigns, status=CampaignStatus.PUBLISHED).count(),
         }

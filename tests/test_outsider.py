@@ -116,10 +116,12 @@ def _victim_campaign(tree):
     """A published plan of the victim commune with a quota and a milestone, and a draft of
     the outsider's own commune."""
     plan = campaign(tree.commune, "01-KH/ĐU", registration_due=datetime.date(2026, 3, 5), target_levels=["unit"])
+    with scopes_disabled():
+        milestone = plan.milestones.get()
     return {
         "campaign": plan,
         "quota": quota(plan, "Mỗi chi bộ ít nhất 01 mô hình", min_total=1),
-        "milestone": plan.milestones.get(),
+        "milestone": milestone,
         "own_campaign": campaign(tree.sibling, "09-KH/ĐU", status="draft"),
     }
 

@@ -45,7 +45,7 @@ def test_issued_data_rule_reaches_down_only_when_published(tree):
             abstract = True
 
         @classmethod
-        def published_q(cls):
+        def published_q(cls, through=""):
             from django.db.models import Q
 
             return Q(organization__name__startswith="Tỉnh")  # stands in for status=published
@@ -74,3 +74,35 @@ def test_issued_data_rule_reaches_down_only_when_published(tree):
     assert visible(tree.commune, tree.commune)  # own row
     assert visible(tree.province, tree.commune)  # the issuer's subtree is seen from above
     assert not visible(tree.sibling, tree.commune)  # never a sibling's
+
+
+def test_child_rows_are_seen_exactly_where_their_parent_is(tree):
+    """Quota lines, milestones and targets follow their parent's rule: a unit sees the quota
+    lines of its commune's published plan, not of its draft; a sibling commune sees neither,
+    even when it asks for the child by id without going through the parent."""
+    import datetime
+
+    from campaigns.models import Milestone, Quota
+    from models_registry.models import RegistrationTarget
+    from tests.campaigns.builders import campaign, quota
+    from tests.registry.builders import complete_registration
+
+    published = campaign(tree.commune, "01-KH/ĐU", registration_due=datetime.date(2026, 3, 5))
+    draft = campaign(tree.commune, "02-KH/ĐU", status="draft", registration_due=datetime.date(2026, 3, 5))
+    line = quota(published, "Mỗi chi bộ ít nhất 01 mô hình", min_total=1)
+    draft_line = quota(draft, "Dự thảo", min_total=1)
+    registration = complete_registration(published, tree.unit)
+    with scopes_disabled():
+        target = registration.targets.get()
+    with scope(org=tree.unit):
+        assert list(Quota.objects.all()) == [line]
+        assert set(Milestone.objects.values_list("campaign_id", flat=True)) == {published.pk}
+        assert list(RegistrationTarget.objects.all()) == [target]
+    with scope(org=tree.mttq):
+        assert not RegistrationTarget.objects.filter(pk=target.pk).exists()
+    with scope(org=tree.commune):
+        assert set(Quota.objects.all()) == {line, draft_line}
+    with scope(org=tree.sibling):
+        assert not Quota.objects.filter(pk__in=[line.pk, draft_line.pk]).exists()
+        assert not Milestone.objects.exists()
+        assert not RegistrationTarget.objects.filter(pk=target.pk).exists()

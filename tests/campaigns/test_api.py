@@ -93,7 +93,7 @@ def test_compliance_has_the_engines_numbers(tree, province_staff, commune_staff,
     register(province_campaign, tree.sibling_unit, n=2)
     data = api_for(province_staff).get(f"/api/v1/o/PROV/campaigns/{province_campaign.pk}/compliance/").json()
     with scopes_disabled():
-        engine = compliance_report(province_campaign, tree.province, today=FEB_2026.date())
+        engine = compliance_report(province_campaign, tree.province, acting=tree.province, today=FEB_2026.date())
     assert (data["node"], data["registration_due"], data["days_left"]) == ("PROV", "2026-03-05", 32)
     root = data["root"]
     assert (

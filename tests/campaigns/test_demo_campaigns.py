@@ -66,7 +66,7 @@ def quotas(campaign):
 
 
 def report(campaign, root=None):
-    return compliance_report(campaign, root or campaign.organization)
+    return compliance_report(campaign, root or campaign.organization, acting=root or campaign.organization)
 
 
 def statuses(rep):

@@ -343,6 +343,29 @@ def test_a_report_milestone_chases_units_with_registrations_not_yet_reported(wor
     assert "Hạn báo cáo kết quả" in mail.subject and "còn 2 mô hình đã đăng ký chưa báo cáo kết quả" in mail.body
 
 
+def test_a_report_milestone_never_chases_a_unit_that_moved_out_of_the_level(world, mailoutbox):
+    """The sweep reads registrations of every tenant; the report chase keeps to the campaign's
+    own level itself: a unit that moved to another province with its registration is that
+    province's now, and neither it nor this level's staff hear about it from this campaign."""
+    from dvk.services import organization_move
+
+    c, units = world.campaign, world.units
+    with scopes_disabled():
+        report_kind = MilestoneKind.objects.get(code="result_report")
+        milestone_save(campaign=c, kind=report_kind, due_on=datetime.date(2026, 11, 10))
+    register(c, units["UNIT1"], status=RegistrationStatus.IN_PROGRESS)
+    elsewhere = org(None, "KHAC", "Tỉnh khác", "province", "administrative")
+    commune = org(elsewhere, "KHAC-XA", "Xã khác", "commune", "administrative")
+    with scopes_disabled():
+        organization_move(organization=units["UNIT1"], new_parent=commune)
+    with at(datetime.date(2026, 11, 7)):
+        run_sweep()
+    assert set(inbox(mailoutbox)) == {"bi-thu-2@example.test"}
+    with at(datetime.date(2026, 11, 11)):
+        run_sweep()
+    assert not any("Chi bộ Xóm 1" in m.body for m in mailoutbox)
+
+
 def test_a_unit_under_a_derived_campaign_is_reminded_by_that_campaign_only(world, mailoutbox):
     with scopes_disabled():
         derived = campaign_derive(
