@@ -2,14 +2,13 @@
 
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dvk.access import object_or_404, require_perm
 from dvk.api import OrganizationScopedMixin
 
 from . import selectors
@@ -27,22 +26,12 @@ NODE_PARAMETER = OpenApiParameter(
 )
 
 
-def _refuse_unless(allowed):
-    if not allowed:
-        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
-
-
 class CampaignScopedMixin(OrganizationScopedMixin):
     def get_campaign(self, *, details=False):
-        """The campaign `pk` if the scope sees it (else 404) and the user may view it (else 403)."""
         campaigns = selectors.campaigns_here()
         if details:
             campaigns = selectors.with_details(campaigns)
-        campaign = campaigns.filter(pk=self.kwargs["pk"]).first()
-        if campaign is None:
-            raise Http404
-        _refuse_unless(self.request.user.has_perm("campaigns.view_campaign", campaign))
-        return campaign
+        return object_or_404(self.request, campaigns, "campaigns.view_campaign", pk=self.kwargs["pk"])
 
 
 class CampaignListView(OrganizationScopedMixin, generics.ListAPIView):
@@ -80,7 +69,7 @@ class CampaignComplianceView(CampaignScopedMixin, APIView):
     )
     def get(self, request, org_code, pk):
         campaign = self.get_campaign()
-        _refuse_unless(request.user.has_perm("campaigns.view_compliance", self.organization))
+        require_perm(request, "campaigns.view_compliance", self.organization)
         found = selectors.compliance_root(self.organization, campaign, request.query_params.get("node", "").strip())
         if found is None:
             raise Http404

@@ -14,11 +14,6 @@ def campaigns_here():
     return Campaign.objects.select_related("organization", "derived_from", "phase")
 
 
-def campaign_in_scope(pk):
-    """The campaign if the current scope may see it, else None (the caller answers 404)."""
-    return campaigns_here().filter(pk=pk).first()
-
-
 def campaigns_for_list(org, *, status=None, include_drafts=True):
     """Campaigns issued at or above `org`, or below it, with their counts (one query).
 

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dvk.access import object_or_404, require_perm
 from dvk.enums import Kind, Level
 from dvk.excel import xlsx_response
 from dvk.forms import attach_errors
-from dvk.views import require_perm
 
 from . import selectors, services
 from .compliance import FINISHED, compliance_report
@@ -39,12 +39,7 @@ PAGE_SIZE = 50
 
 
 def _campaign(request, pk, perm="campaigns.view_campaign"):
-    """The campaign if the scope sees it (else 404) and the user holds `perm` on it (else 403)."""
-    campaign = selectors.campaign_in_scope(pk)
-    if campaign is None:
-        raise Http404
-    require_perm(request, perm, campaign)
-    return campaign
+    return object_or_404(request, selectors.campaigns_here(), perm, pk=pk)
 
 
 def _to_detail(campaign, org):
@@ -259,11 +254,8 @@ def _quota_page(request, campaign, quota):
     return render(request, "campaigns/quota_form.html", context)
 
 
-def _quota(campaign, quota_id):
-    quota = campaign.quotas.filter(pk=quota_id).first()
-    if quota is None:
-        raise Http404
-    return quota
+def _quota(request, campaign, quota_id):
+    return object_or_404(request, campaign.quotas.all(), pk=quota_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -274,13 +266,13 @@ def quota_add(request, org_code, pk):
 @require_http_methods(["GET", "POST"])
 def quota_edit(request, org_code, pk, quota_id):
     campaign = _campaign(request, pk, "campaigns.change_campaign")
-    return _quota_page(request, campaign, _quota(campaign, quota_id))
+    return _quota_page(request, campaign, _quota(request, campaign, quota_id))
 
 
 @require_POST
 def quota_delete(request, org_code, pk, quota_id):
     campaign = _campaign(request, pk, "campaigns.change_campaign")
-    quota = _quota(campaign, quota_id)
+    quota = _quota(request, campaign, quota_id)
     if refused := _refuse_finished(request, campaign):
         return refused
     services.quota_delete(quota=quota)
@@ -310,11 +302,8 @@ def _milestone_page(request, campaign, milestone):
     return render(request, "campaigns/milestone_form.html", context)
 
 
-def _milestone(campaign, milestone_id):
-    milestone = campaign.milestones.select_related("kind").filter(pk=milestone_id).first()
-    if milestone is None:
-        raise Http404
-    return milestone
+def _milestone(request, campaign, milestone_id):
+    return object_or_404(request, campaign.milestones.select_related("kind"), pk=milestone_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -325,13 +314,13 @@ def milestone_add(request, org_code, pk):
 @require_http_methods(["GET", "POST"])
 def milestone_edit(request, org_code, pk, milestone_id):
     campaign = _campaign(request, pk, "campaigns.change_campaign")
-    return _milestone_page(request, campaign, _milestone(campaign, milestone_id))
+    return _milestone_page(request, campaign, _milestone(request, campaign, milestone_id))
 
 
 @require_POST
 def milestone_delete(request, org_code, pk, milestone_id):
     campaign = _campaign(request, pk, "campaigns.change_campaign")
-    milestone = _milestone(campaign, milestone_id)
+    milestone = _milestone(request, campaign, milestone_id)
     if refused := _refuse_finished(request, campaign):
         return refused
     try:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import notifications, selectors, services
+from .access import require_perm
 from .enums import Role
 from .excel import escape_formula, xlsx_response
 from .forms import (
@@ -46,11 +47,6 @@ class InvitationForm(PasswordResetForm):
 
     def get_users(self, email):
         return [self.invited_user]
-
-
-def require_perm(request, perm, obj):
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
 
 
 def _page(request, queryset):

@@ -9,7 +9,6 @@ answers 404; one in scope that the user may not change answers 403. A save carry
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -20,10 +19,12 @@ from rest_framework.views import APIView
 
 from campaigns.models import Field
 from campaigns.selectors import campaigns_here
+from dvk.access import object_or_404
 from dvk.api import OrganizationScopedMixin
 from dvk.selectors import find_in_subtree
 
 from . import selectors, services
+from .enums import EDITABLE
 from .models import ProgressReport, Registration
 from .serializers import (
     FORM_FIELDS,
@@ -63,14 +64,7 @@ def _detail_queryset():
 
 class RegistrationScopedMixin(OrganizationScopedMixin):
     def get_registration(self, perm):
-        """The registration `pk` if the scope sees it (else 404) and the user has `perm` on it
-        (else 403)."""
-        registration = _detail_queryset().filter(pk=self.kwargs["pk"]).first()
-        if registration is None:
-            raise Http404
-        if not self.request.user.has_perm(perm, registration):
-            raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này với đăng ký này."))
-        return registration
+        return object_or_404(self.request, _detail_queryset(), perm, pk=self.kwargs["pk"])
 
     def detail_response(self, registration, code=status.HTTP_200_OK):
         fresh = _detail_queryset().get(pk=registration.pk)
@@ -253,7 +247,7 @@ class RegistrationSubmitView(RegistrationScopedMixin, APIView):
         try:
             registration = services.registration_submit(registration=registration, user=request.user)
         except DjangoValidationError as error:
-            sent = Registration.objects.filter(pk=registration.pk).exclude(status__in=services.EDITABLE).exists()
+            sent = Registration.objects.filter(pk=registration.pk).exclude(status__in=EDITABLE).exists()
             if sent and not hasattr(error, "error_dict"):
                 return _conflict(error.messages[0])  # another tab or device submitted it first
             raise ValidationError(_refusal(error)) from None

@@ -1,6 +1,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.enums import RegistrationStatus as S
+
+# The unit still edits these (a draft, or one returned for revision).
+EDITABLE = (S.DRAFT, S.RETURNED)
+# The unit may take these back, before the registration deadline.
+WITHDRAWABLE = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED)
+
 
 class ReportKind(models.TextChoices):
     PROGRESS = "progress", _("Báo cáo tiến độ")

@@ -34,7 +34,7 @@ from dvk.text import clean_text, normalize_search, vietnamese_name_sort_key
 
 from . import exports as c
 from .models import Initiative, Registration, RegistrationTarget
-from .services import is_reviewer, registration_is_late
+from .services import registration_is_late
 from .validation import submission_errors
 
 BATCH = 1000
@@ -505,7 +505,7 @@ def _check_request(*, campaign, org, user, late_reason, today, report):
         return
     report.late = registration_is_late(campaign, today)
     if report.late:
-        if not is_reviewer(user, campaign):
+        if not user.has_perm("models_registry.register_late", campaign):
             report.error = (
                 _("Đã quá hạn đăng ký của kế hoạch %s; chỉ cán bộ phụ trách cấp ban hành mới nhập bổ sung được.")
                 % campaign.number

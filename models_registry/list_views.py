@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -24,11 +24,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.enums import RegistrationStatus as S
+from dvk.access import require_perm
 from dvk.enums import Level
 from dvk.excel import xlsx_response
 from dvk.models import Organization
-from dvk.rules import is_staff_here_or_above
-from dvk.views import require_perm
 
 from . import imports, selectors, services
 from .exports import COLUMNS, annex01_row, annex01_title, annex01_workbook, example_row
@@ -65,7 +64,7 @@ def registration_list(request, org_code):
         "page": page,
         "reviewable": reviewable,
         "export_url": reverse("registration_export", args=[org.code]) + ("?" + urlencode(query) if query else ""),
-        "can_import": _may_import(user, org),
+        "can_import": user.has_perm("models_registry.import_registrations", org),
         "can_register": user.has_perm("models_registry.add_registration", org),
         "filtered": bool(query.keys() - {"sort"}),
         "back": request.get_full_path(),
@@ -175,15 +174,13 @@ def _safe_filename(name):
     return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "-" for ch in name)
 
 
-def _may_import(user, org):
-    return user.has_perm("models_registry.add_registration", org) and is_staff_here_or_above(user, org)
-
-
 def _require_import(request, org):
-    """Staff of the acting organisation or above import; a unit secretary registers on the form."""
-    require_perm(request, "models_registry.add_registration", org)
-    if not is_staff_here_or_above(request.user, org):
-        raise PermissionDenied(_("Chỉ cán bộ phụ trách mới nhập danh sách đăng ký từ Excel."))
+    require_perm(
+        request,
+        "models_registry.import_registrations",
+        org,
+        _("Chỉ cán bộ phụ trách mới nhập danh sách đăng ký từ Excel."),
+    )
 
 
 @require_GET

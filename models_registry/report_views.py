@@ -25,9 +25,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.enums import RegistrationStatus as S
+from dvk.access import object_or_404
 from dvk.forms import attach_errors
 from dvk.uploads import too_large_response, upload_view
-from dvk.views import require_perm
 
 from . import evidence as evidence_services
 from . import reports as report_services
@@ -35,7 +35,6 @@ from .enums import ReportKind
 from .evidence import UPLOAD_STATUSES, EvidenceTooLarge, attach_evidence, files_removed_on_error
 from .models import Evidence, ProgressReport, ReportEntry
 from .report_forms import EvidenceUploadForm, ReportForm
-from .selectors import registration_in_scope
 from .views import registration_or_404 as _registration
 
 VIEW = "models_registry.view_registration"
@@ -43,16 +42,10 @@ REPORT = "models_registry.report_registration"
 
 
 def _evidence(request, pk, evidence_id, perm=VIEW):
-    """An evidence file of the registration `pk`, both in scope; 404 for anything else, and
-    for a user who may not see the registration (a file does not even exist for them)."""
-    registration = registration_in_scope(pk)
-    if registration is None or not request.user.has_perm(VIEW, registration):
-        raise Http404
-    evidence = Evidence.objects.filter(pk=evidence_id, registration=registration).first()
-    if evidence is None:
-        raise Http404
-    if perm != VIEW:
-        require_perm(request, perm, registration)
+    """An evidence file of the registration `pk`, both in scope (else 404), for a user who
+    holds `perm` on the registration (else 403)."""
+    registration = _registration(request, pk, perm)
+    evidence = object_or_404(request, Evidence.objects.all(), pk=evidence_id, registration=registration)
     evidence.registration = registration
     return evidence
 

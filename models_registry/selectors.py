@@ -27,15 +27,6 @@ def registrations_here():
     return Registration.objects.select_related("initiative", "organization", "campaign__organization", "field")
 
 
-def registration_in_scope(pk):
-    """The registration if the current scope may see it, else None (the caller answers 404)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        return None
-    return registrations_here().filter(pk=pk).first()
-
-
 def search_registrations(queryset, query):
     """Diacritic-insensitive search on the stored `search_text` column; rows whose model or
     person name holds the query exactly as typed (diacritics included) come first.

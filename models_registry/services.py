@@ -15,17 +15,17 @@ from campaigns.selectors import campaigns_open_to
 from dvk.enums import Role
 from dvk.models import Membership
 from dvk.notifications import notifications_create
-from dvk.selectors import has_role_at
 
+from .enums import EDITABLE, WITHDRAWABLE
 from .models import Initiative, Registration, RegistrationTarget
 from .validation import submission_errors
 
-EDITABLE = (S.DRAFT, S.RETURNED)
+REGISTER_LATE = "models_registry.register_late"
 
 
-def is_reviewer(user, campaign):
-    """Staff of the campaign's level, or of a level above, accept and return its registrations."""
-    return has_role_at(user, campaign.organization, Role.STAFF)
+def _may(user, perm, obj):
+    """`user.has_perm`, for services that builders and the demo also call without a user."""
+    return user is not None and user.has_perm(perm, obj)
 
 
 def registration_is_late(campaign, today=None):
@@ -49,7 +49,7 @@ def registration_refusal(*, campaign, organization, user, today=None):
             "“%(org)s” đăng ký theo kế hoạch thực hiện của cấp gần nhất (%(nearest)s), không đăng ký trực tiếp "
             "theo kế hoạch %(number)s."
         ) % {"org": organization.name, "nearest": ", ".join(c.number for c in nearest), "number": campaign.number}
-    if registration_is_late(campaign, today) and not is_reviewer(user, campaign):
+    if registration_is_late(campaign, today) and not _may(user, REGISTER_LATE, campaign):
         return _("Đã quá hạn đăng ký; chỉ cán bộ phụ trách cấp ban hành mới đăng ký bổ sung được.")
     return ""
 
@@ -209,7 +209,7 @@ def registration_submit(*, registration, user, today=None):
     late = registration_is_late(current.campaign, today)
     # A returned registration was sent in time (or registered late by staff): the reviewer
     # asked for the fix, so it goes back whatever the date.
-    if late and current.status == S.DRAFT and not current.is_late and not is_reviewer(user, current.campaign):
+    if late and current.status == S.DRAFT and not current.is_late and not _may(user, REGISTER_LATE, current.campaign):
         raise ValidationError(_("Đã quá hạn đăng ký; hãy liên hệ cán bộ phụ trách để được đăng ký bổ sung."))
     resubmitted = current.status == S.RETURNED
     current.status = S.SUBMITTED
@@ -251,7 +251,7 @@ def _notify_reviewers(registration, user, resubmitted):
 
 def _review(registration, user, to_status, comment, *, comment_required):
     current = locked_registration(registration)
-    if not is_reviewer(user, current.campaign):
+    if not _may(user, "models_registry.review_registration", current):
         raise ValidationError(_("Chỉ cán bộ phụ trách cấp ban hành kế hoạch hoặc cấp trên mới duyệt được."))
     if current.status != S.SUBMITTED:
         raise ValidationError(_("Đăng ký này không còn ở trạng thái chờ duyệt (có thể người khác vừa xử lý)."))
@@ -319,7 +319,7 @@ def registration_reject(*, registration, user, comment):
 def registration_withdraw(*, registration, today=None):
     """The unit takes its registration back, before the registration deadline."""
     current = locked_registration(registration)
-    if current.status not in (S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED):
+    if current.status not in WITHDRAWABLE:
         raise ValidationError(_("Đăng ký ở trạng thái này không rút được."))
     if registration_is_late(current.campaign, today):
         raise ValidationError(_("Đã quá hạn đăng ký nên không rút được; hãy liên hệ cán bộ phụ trách."))

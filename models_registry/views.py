@@ -24,20 +24,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaigns.compliance import ORG_FIELDS, Tally, evaluate, registration_deadline
 from campaigns.enums import COUNTED_STATUSES, SubjectType
 from campaigns.enums import RegistrationStatus as S
-from campaigns.selectors import campaign_in_scope, campaigns_open_to
+from campaigns.selectors import campaigns_here, campaigns_open_to
+from dvk.access import object_or_404, require_perm
 from dvk.forms import attach_errors
 from dvk.selectors import subtree_of
-from dvk.views import require_perm
 
 from . import services
+from .enums import EDITABLE
 from .forms import PERSON_FIELDS, PLAN_FIELDS, SIX_CLEAR_FIELDS, RegistrationCreateForm, RegistrationForm, ReviewForm
 from .models import Registration, RegistrationTarget
-from .selectors import registration_in_scope
+from .selectors import registrations_here
 from .validation import submission_errors
 
 # Units a staff member may pick from on the open-campaigns page: a commune's, not a nation's.
 PICKER_LIMIT = 500
-WITHDRAWABLE = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED)
 REVIEWS = {
     "accept": (services.registration_accept, _lazy("Đã duyệt đăng ký “%s”.")),
     "return": (services.registration_return, _lazy("Đã trả lại đăng ký “%s” để đơn vị sửa.")),
@@ -46,12 +46,7 @@ REVIEWS = {
 
 
 def registration_or_404(request, pk, perm="models_registry.view_registration"):
-    """The registration if the scope sees it (else 404) and the user holds `perm` (else 403)."""
-    registration = registration_in_scope(pk)
-    if registration is None:
-        raise Http404
-    require_perm(request, perm, registration)
-    return registration
+    return object_or_404(request, registrations_here(), perm, pk=pk)
 
 
 def _to_detail(registration, org):
@@ -184,7 +179,7 @@ def open_campaigns(request, org_code):
     for c in campaigns:
         due = registration_deadline(c, list(c.milestones.all()))
         late = due is not None and today > due
-        reviewer = services.is_reviewer(request.user, c)
+        reviewer = request.user.has_perm("models_registry.register_late", c)
         rows.append(
             {
                 "campaign": c,
@@ -212,13 +207,11 @@ def open_campaigns(request, org_code):
 @require_http_methods(["GET", "POST"])
 def registration_create(request, org_code, campaign_id):
     acting = request.organization
-    campaign = campaign_in_scope(campaign_id)
-    if campaign is None:
-        raise Http404
+    campaign = object_or_404(request, campaigns_here(), pk=campaign_id)
     org = _registering_org(request, request.POST.get("org") or request.GET.get("org"))
     require_perm(request, "models_registry.add_registration", org)
     late = services.registration_is_late(campaign)
-    reviewer = services.is_reviewer(request.user, campaign)
+    reviewer = request.user.has_perm("models_registry.register_late", campaign)
     subject = request.GET.get("subject")
     initial = {"subject_type": subject if subject in SubjectType.values else SubjectType.COLLECTIVE}
     form = RegistrationCreateForm(request.POST or None, initial=initial, late=late and reviewer)
@@ -294,7 +287,7 @@ def _submission_preview(registration, form):
 
 
 def _refuse_not_editable(request, registration, submitting=False):
-    if registration.status in services.EDITABLE:
+    if registration.status in EDITABLE:
         return None
     if submitting and registration.status != S.WITHDRAWN:
         messages.warning(request, _("Đăng ký này đã được gửi rồi."))
@@ -400,7 +393,7 @@ def registration_autosave(request, org_code, pk):
     stale or no longer a draft). A row of expected results still being typed does not stop
     the rest from saving; the stored table is then left as it was (`complete`: false)."""
     registration = registration_or_404(request, pk, "models_registry.change_registration")
-    if registration.status not in services.EDITABLE:
+    if registration.status not in EDITABLE:
         message = _("Đăng ký đã được gửi; chỉ sửa được khi còn là bản nháp hoặc bị trả lại.")
         return JsonResponse({"ok": False, "message": _("Chưa lưu: %s") % message, "errors": {}}, status=409)
     form = RegistrationForm(request.POST, registration=registration)
@@ -500,8 +493,7 @@ def registration_detail(request, org_code, pk):
         .get(pk=registration.pk)
     )
     can_change = user.has_perm("models_registry.change_registration", registration)
-    editable = registration.status in services.EDITABLE
-    late_now = services.registration_is_late(registration.campaign)
+    editable = registration.status in EDITABLE
     context = {
         "org": request.organization,
         "registration": registration,
@@ -512,7 +504,7 @@ def registration_detail(request, org_code, pk):
         "trail": _audit_trail(registration),
         "can_edit": can_change and editable,
         "can_submit": can_change and editable,
-        "can_withdraw": can_change and registration.status in WITHDRAWABLE and not late_now,
+        "can_withdraw": user.has_perm("models_registry.withdraw_registration", registration),
         "can_review": registration.status == S.SUBMITTED
         and user.has_perm("models_registry.review_registration", registration),
     }
