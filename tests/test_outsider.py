@@ -1,221 +1,453 @@
-"""Another tenant's object answers 404, for every URL that takes an object or an organisation.
+"""Another tenant's object answers 404, for every URL, tried as four outsiders.
 
-The list of URLs is generated (tests/outsider.py); a URL with no case here fails
-`test_every_object_url_has_an_outsider_case`, and `test_a_new_view_without_a_case_fails_the_suite`
-shows that it does."""
+    Nghệ An (PROV)
+    ├── Diễn Châu (COMM)                       ← the victim's commune
+    │   ├── Chi bộ Xóm 1 (UNIT)                ← the victim: its registration, report, file
+    │   ├── Ủy ban MTTQ xã (MTTQ)
+    │   ├── Chi bộ Xóm 2 (UNI2)                ← persona "sibling unit": its secretary
+    │   ├── Chi bộ Xóm Mới (NEWU)              ← persona "newcomer": created after a plan closed
+    │   └── Chi bộ Xóm Chuyển Đến (MOVU)       ← persona "moved in": from Diễn Thịnh, after the close
+    └── Diễn Thịnh (SIBL)                      ← persona "sibling commune": its staff
+        └── Chi bộ Xóm 9 (SIBU)
+
+The victim commune has a published plan, a draft, and a plan closed before NEWU existed and
+MOVU moved in (its snapshot holds UNIT and UNI2). Every persona registered a model of its own.
+
+Each case maps a URL name to a function (victim, persona) -> [Probe]; a probe states what the
+persona must get: 404 for another tenant's object (through the victim's codes, or through
+the persona's own code with the victim's ids); where the persona may open the page (a unit
+looking at its commune's published plan) 200 or the same tenant's 403. Whatever the answer,
+no body (page, export or API) shows any of the victim's data (SECRETS), and no row of any
+table changes.
+
+The list of URLs is generated (tests/outsider.py): a URL without a case fails
+`test_every_url_has_an_outsider_case`; a query parameter a view reads that no probe of its
+case tries fails `test_every_query_parameter_a_view_reads_is_tried`; a case that makes no
+request for a persona fails. `test_a_route_that_escapes_the_cases_fails_the_suite` shows each.
+"""
 
 import datetime
+import io
+import json
 import os
 import re
 import subprocess
 import sys
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.core.files.base import ContentFile
-from django_scopes import scopes_disabled
+from django.db import connection
+from django_scopes import scope, scopes_disabled
 from rest_framework.test import APIClient
 
 from campaigns.enums import RegistrationStatus
-from campaigns.models import Campaign, Milestone, MilestoneKind, Quota
-from dvk.models import DeviceToken, Membership
-from models_registry.models import Evidence, Initiative, ProgressReport, Registration, RegistrationTarget
+from campaigns.services import campaign_close
+from dvk.enums import Role
+from dvk.models import DeviceToken, Membership, Organization, User
+from dvk.services import organization_move
+from models_registry.models import Evidence
 from tests.campaigns.builders import campaign, quota
-from tests.conftest import client_for
-from tests.outsider import missing_cases, object_urls, schema_object_paths
+from tests.conftest import add_child, client_for, make_user
+from tests.outsider import (
+    check_probes,
+    delete,
+    get,
+    missing_cases,
+    post,
+    recording_query_reads,
+    schema_paths,
+    untried_parameters,
+)
 from tests.registry import outsider_api, outsider_lists, outsider_pages, outsider_reports
 from tests.registry.builders import complete_registration, report
 
-# name -> function(victim) -> list of (method, url) or (method, url, data). Every URL is tried
-# as the outsider.
-CASES = {
-    "org_tree": lambda v: [("get", "/o/COMM/"), ("get", "/o/UNIT/")],
-    "org_children": lambda v: [("get", "/o/COMM/children/")],
-    "org_search": lambda v: [("get", "/o/COMM/search/?q=chi")],
-    "org_add": lambda v: [("get", "/o/COMM/add/"), ("post", "/o/COMM/add/")],
-    "org_edit": lambda v: [("get", "/o/UNIT/edit/"), ("post", "/o/UNIT/edit/")],
-    "org_move": lambda v: [("get", "/o/UNIT/move/"), ("post", "/o/UNIT/move/")],
-    "org_archive": lambda v: [("post", "/o/UNIT/archive/")],
-    "org_import": lambda v: [("get", "/o/COMM/import/"), ("post", "/o/COMM/import/")],
-    "org_import_template": lambda v: [("get", "/o/COMM/import/template.xlsx")],
-    "org_export": lambda v: [("get", "/o/COMM/export.xlsx")],
-    "members": lambda v: [("get", "/o/COMM/members/")],
-    "member_add": lambda v: [("get", "/o/COMM/members/add/"), ("post", "/o/COMM/members/add/")],
-    "member_remove": lambda v: [
-        ("post", f"/o/COMM/members/{v.membership.pk}/remove/"),
-        # Through the outsider's own organisation: the object is still not theirs.
-        ("post", f"/o/SIBL/members/{v.membership.pk}/remove/"),
-    ],
-    "audit": lambda v: [("get", "/o/COMM/audit/")],
-    # Campaigns: through the victim's organisation, and through the outsider's own (the object
-    # is still not theirs); quota and milestone ids also through the outsider's own campaign.
-    "campaign_list": lambda v: [("get", "/o/COMM/campaigns/"), ("get", "/o/UNIT/campaigns/")],
-    "campaign_create": lambda v: [("get", "/o/COMM/campaigns/new/"), ("post", "/o/COMM/campaigns/new/")],
-    "milestone_kind_add": lambda v: [
-        ("get", "/o/COMM/campaigns/milestone-kinds/new/"),
-        ("post", "/o/COMM/campaigns/milestone-kinds/new/"),
-    ],
-    "campaign_detail": lambda v: _campaign_urls(v, "get", ""),
-    "campaign_edit": lambda v: _campaign_urls(v, "get", "edit/") + _campaign_urls(v, "post", "edit/"),
-    "campaign_publish": lambda v: _campaign_urls(v, "post", "publish/"),
-    "campaign_close": lambda v: _campaign_urls(v, "post", "close/"),
-    "campaign_archive": lambda v: _campaign_urls(v, "post", "archive/"),
-    "campaign_delete": lambda v: _campaign_urls(v, "post", "delete/"),
-    "campaign_derive": lambda v: _campaign_urls(v, "post", "derive/"),
-    "campaign_compliance": lambda v: (
-        _campaign_urls(v, "get", "compliance/")
-        + [("get", f"/o/SIBL/campaigns/{v.own_campaign.pk}/compliance/?node=UNIT")]
-    ),
-    "campaign_compliance_export": lambda v: (
-        _campaign_urls(v, "get", "compliance.xlsx")
-        + [("get", f"/o/SIBL/campaigns/{v.own_campaign.pk}/compliance.xlsx?node=UNIT")]
-    ),
-    "quota_add": lambda v: _campaign_urls(v, "get", "quotas/new/") + _campaign_urls(v, "post", "quotas/new/"),
-    "quota_edit": lambda v: (
-        _campaign_urls(v, "get", f"quotas/{v.quota.pk}/edit/", own=True)
-        + _campaign_urls(v, "post", f"quotas/{v.quota.pk}/edit/", own=True)
-    ),
-    "quota_delete": lambda v: _campaign_urls(v, "post", f"quotas/{v.quota.pk}/delete/", own=True),
-    "milestone_add": lambda v: (
-        _campaign_urls(v, "get", "milestones/new/") + _campaign_urls(v, "post", "milestones/new/")
-    ),
-    "milestone_edit": lambda v: (
-        _campaign_urls(v, "get", f"milestones/{v.milestone.pk}/edit/", own=True)
-        + _campaign_urls(v, "post", f"milestones/{v.milestone.pk}/edit/", own=True)
-    ),
-    "milestone_delete": lambda v: _campaign_urls(v, "post", f"milestones/{v.milestone.pk}/delete/", own=True),
-    "device_revoke": lambda v: [("post", f"/accounts/devices/{v.token.pk}/revoke/")],
-    "notification_read": lambda v: [("post", f"/notifications/{v.notification.pk}/read/")],
-    "api:organization": lambda v: [("get", "/api/v1/o/COMM/")],
-    "api:organization_children": lambda v: [("get", "/api/v1/o/COMM/children/")],
-    "api:members": lambda v: [("get", "/api/v1/o/COMM/members/")],
-    "api:token_revoke": lambda v: [("delete", f"/api/v1/auth/tokens/{v.token.pk}/")],
-    "api:campaigns": lambda v: [("get", "/api/v1/o/COMM/campaigns/")],
-    "api:campaign": lambda v: [("get", f"/api/v1/o/{code}/campaigns/{v.campaign.pk}/") for code in ("COMM", "SIBL")],
-    "api:campaign_compliance": lambda v: (
-        [("get", f"/api/v1/o/{code}/campaigns/{v.campaign.pk}/compliance/") for code in ("COMM", "SIBL")]
-        + [("get", f"/api/v1/o/SIBL/campaigns/{v.own_campaign.pk}/compliance/?node=UNIT")]
-    ),
+# What no outsider may ever read: the victim unit's name and what only it and its commune hold.
+SECRETS = {
+    "unit": "Chi bộ Xóm 1",
+    "registration": "Tủ sách Xóm Một BM-REG-7F3A",
+    "closed registration": "Quỹ khuyến học BM-OLD-7F3A",
+    "report": "Đã quyên góp BM-RPT-7F3A",
+    "file": "bien-ban-BM-FILE-7F3A",
+    "draft": "Dự thảo BM-DRAFT-7F3A",
+    "token": "Máy của xã BM-TOKEN-7F3A",
+    "notification": "Nhắc riêng BM-NOTE-7F3A",
 }
+
+
+@dataclass
+class Persona:
+    key: str
+    user: User
+    code: str  # the organisation it acts for
+    in_commune: bool  # inside Diễn Châu today: it may open the commune's published plans
+    staff: bool
+    registration: object  # a registration of its own
+    unit: str  # a unit it acts for: its own, or (staff) one below it
+
+    def __str__(self):
+        return self.key
+
+    def commune(self, allowed):
+        """What a page of the victim commune's published plan answers this persona."""
+        return allowed if self.in_commune else 404
+
+
+# --- the cases ------------------------------------------------------------------------------
+
+
+def _through(v, p, method, rest, *, ok, data=None):
+    """Plan URLs: the victim's published and closed plans through COMM (no role there, 404)
+    and through the persona's own code (`ok` if it may see the commune's plans); the draft
+    through the persona's code (a draft never reaches a unit: 404)."""
+    make = get if method == "get" else (lambda url, expect=404: post(url, data, expect))
+    probes = [make(f"/o/COMM/campaigns/{v.campaign.pk}/{rest}")]
+    for plan in (v.campaign, v.closed):
+        probes.append(make(f"/o/{p.code}/campaigns/{plan.pk}/{rest}", p.commune(ok)))
+    probes.append(make(f"/o/{p.code}/campaigns/{v.draft.pk}/{rest}"))
+    return probes
+
+
+def _child(v, p, method, rest, kind):
+    """The victim's quota line or milestone through its plan (COMM: 404; the persona's own
+    code: 403 for a unit, which sees the plan but manages nothing) and through the sibling
+    commune's own draft, where the victim's id is not found."""
+    obj = getattr(v, kind)
+    rest = f"{kind}s/{obj.pk}/{rest}"
+    make = get if method == "get" else post
+    probes = [
+        make(f"/o/COMM/campaigns/{v.campaign.pk}/{rest}"),
+        make(f"/o/{p.code}/campaigns/{v.campaign.pk}/{rest}", expect=p.commune(403)),
+    ]
+    if p.staff:
+        probes.append(make(f"/o/{p.code}/campaigns/{v.own_campaign.pk}/{rest}"))
+    return probes
+
+
+def _own(p, allowed_for_staff, allowed_for_unit=403):
+    return allowed_for_staff if p.staff else allowed_for_unit
+
+
+CASES = {
+    # Pages of the persona itself: 200, with nothing of the victim's.
+    "home": lambda v, p: [get("/", 302)],
+    "org_picker": lambda v, p: [get("/orgs/", 200)],
+    "devices": lambda v, p: [get("/accounts/devices/", 200)],
+    "notifications": lambda v, p: [get("/notifications/", 200)],
+    "notifications_read_all": lambda v, p: [post("/notifications/read-all/", expect=302)],
+    "api:me": lambda v, p: [get("/api/v1/me/", 200)],
+    "api:tokens": lambda v, p: [get("/api/v1/auth/tokens/", 200)],
+    # The tree and the people.
+    "org_tree": lambda v, p: [get("/o/COMM/"), get("/o/UNIT/"), get(f"/o/{p.code}/?q=chi", 200)],
+    "org_children": lambda v, p: [get("/o/COMM/children/"), get(f"/o/{p.code}/children/", 200)],
+    "org_search": lambda v, p: [get("/o/COMM/search/?q=chi"), get(f"/o/{p.code}/search/?q=xom", 200)],
+    "org_add": lambda v, p: [get("/o/COMM/add/"), post("/o/COMM/add/", {"code": "X-NEW", "name": "X"})],
+    "org_edit": lambda v, p: [get("/o/UNIT/edit/"), post("/o/UNIT/edit/", {"name": "Đổi tên"})],
+    "org_move": lambda v, p: [
+        get("/o/UNIT/move/"),
+        post("/o/UNIT/move/", {"new_parent_code": p.code}),
+        # Moving its own unit under the victim's: the victim is not found among its own.
+        post(f"/o/{p.unit}/move/", {"new_parent_code": "UNIT"}, _own(p, 200)),
+    ],
+    "org_archive": lambda v, p: [post("/o/UNIT/archive/")],
+    "org_import": lambda v, p: [get("/o/COMM/import/"), post("/o/COMM/import/")],
+    "org_import_template": lambda v, p: [get("/o/COMM/import/template.xlsx")],
+    "org_export": lambda v, p: [get("/o/COMM/export.xlsx"), get(f"/o/{p.code}/export.xlsx", _own(p, 200))],
+    "members": lambda v, p: [get("/o/COMM/members/"), get(f"/o/{p.code}/members/?subtree=1", 200)],
+    "member_add": lambda v, p: [get("/o/COMM/members/add/"), post("/o/COMM/members/add/")],
+    "member_remove": lambda v, p: [
+        post(f"/o/COMM/members/{v.membership.pk}/remove/"),
+        post(f"/o/{p.code}/members/{v.membership.pk}/remove/"),
+    ],
+    "audit": lambda v, p: [get("/o/COMM/audit/"), get(f"/o/{p.code}/audit/?kind=membership", _own(p, 200))],
+    "device_revoke": lambda v, p: [post(f"/accounts/devices/{v.token.pk}/revoke/")],
+    "notification_read": lambda v, p: [post(f"/notifications/{v.notification.pk}/read/")],
+    "api:organization": lambda v, p: [get("/api/v1/o/COMM/"), get("/api/v1/o/UNIT/"), get(f"/api/v1/o/{p.code}/", 200)],
+    "api:organization_children": lambda v, p: [
+        get("/api/v1/o/COMM/children/"),
+        get(f"/api/v1/o/{p.code}/children/", 200),
+    ],
+    "api:members": lambda v, p: [get("/api/v1/o/COMM/members/"), get(f"/api/v1/o/{p.code}/members/", 200)],
+    "api:token_revoke": lambda v, p: [delete(f"/api/v1/auth/tokens/{v.token.pk}/")],
+    # Campaigns.
+    "campaign_list": lambda v, p: [
+        get("/o/COMM/campaigns/"),
+        get("/o/UNIT/campaigns/"),
+        get(f"/o/{p.code}/campaigns/", 200),
+        get(f"/o/{p.code}/campaigns/?status=draft", 200),
+    ],
+    "campaign_create": lambda v, p: [get("/o/COMM/campaigns/new/"), post("/o/COMM/campaigns/new/")],
+    "milestone_kind_add": lambda v, p: [
+        get("/o/COMM/campaigns/milestone-kinds/new/"),
+        post("/o/COMM/campaigns/milestone-kinds/new/", {"code": "x", "name": "x"}),
+    ],
+    "campaign_detail": lambda v, p: _through(v, p, "get", "", ok=200),
+    "campaign_edit": lambda v, p: (
+        _through(v, p, "get", "edit/", ok=403) + _through(v, p, "post", "edit/", ok=403, data={"title": "Đổi"})
+    ),
+    "campaign_publish": lambda v, p: _through(v, p, "post", "publish/", ok=403),
+    "campaign_close": lambda v, p: _through(v, p, "post", "close/", ok=403),
+    "campaign_archive": lambda v, p: _through(v, p, "post", "archive/", ok=403),
+    "campaign_delete": lambda v, p: _through(v, p, "post", "delete/", ok=403),
+    "campaign_derive": lambda v, p: _through(v, p, "post", "derive/", ok=403, data={"number": "X", "title": "X"}),
+    "campaign_compliance": lambda v, p: (
+        _through(v, p, "get", "compliance/", ok=200)
+        + [
+            get(f"/o/{p.code}/campaigns/{v.campaign.pk}/compliance/?node=UNIT"),
+            get(f"/o/{p.code}/campaigns/{v.closed.pk}/compliance/?node=UNIT"),
+        ]
+    ),
+    "campaign_compliance_export": lambda v, p: (
+        _through(v, p, "get", "compliance.xlsx", ok=200)
+        + [get(f"/o/{p.code}/campaigns/{v.closed.pk}/compliance.xlsx?node=UNIT")]
+    ),
+    "quota_add": lambda v, p: (
+        _through(v, p, "get", "quotas/new/", ok=403)
+        + _through(v, p, "post", "quotas/new/", ok=403, data={"label": "x", "min_total": "1"})
+    ),
+    "quota_edit": lambda v, p: _child(v, p, "get", "edit/", "quota") + _child(v, p, "post", "edit/", "quota"),
+    "quota_delete": lambda v, p: _child(v, p, "post", "delete/", "quota"),
+    "milestone_add": lambda v, p: (
+        _through(v, p, "get", "milestones/new/", ok=403) + _through(v, p, "post", "milestones/new/", ok=403)
+    ),
+    "milestone_edit": lambda v, p: (
+        _child(v, p, "get", "edit/", "milestone") + _child(v, p, "post", "edit/", "milestone")
+    ),
+    "milestone_delete": lambda v, p: _child(v, p, "post", "delete/", "milestone"),
+    "api:campaigns": lambda v, p: [
+        get("/api/v1/o/COMM/campaigns/"),
+        get(f"/api/v1/o/{p.code}/campaigns/", 200),
+        get(f"/api/v1/o/{p.code}/campaigns/?status=draft", 200),
+    ],
+    "api:campaign": lambda v, p: [
+        get(f"/api/v1/o/COMM/campaigns/{v.campaign.pk}/"),
+        get(f"/api/v1/o/{p.code}/campaigns/{v.campaign.pk}/", p.commune(200)),
+        get(f"/api/v1/o/{p.code}/campaigns/{v.closed.pk}/", p.commune(200)),
+        get(f"/api/v1/o/{p.code}/campaigns/{v.draft.pk}/"),
+    ],
+    "api:campaign_compliance": lambda v, p: [
+        get(f"/api/v1/o/COMM/campaigns/{v.campaign.pk}/compliance/"),
+        get(f"/api/v1/o/{p.code}/campaigns/{v.campaign.pk}/compliance/", p.commune(200)),
+        get(f"/api/v1/o/{p.code}/campaigns/{v.closed.pk}/compliance/", p.commune(200)),
+        get(f"/api/v1/o/{p.code}/campaigns/{v.closed.pk}/compliance/?node=UNIT"),
+        get(f"/api/v1/o/{p.code}/campaigns/{v.draft.pk}/compliance/"),
+    ],
+}
+
+
 # Registrations: each part of models_registry keeps its cases next to its tests.
 for part in (outsider_pages, outsider_lists, outsider_reports, outsider_api):
     assert not set(part.CASES) & set(CASES), f"{part.__name__} repeats a case"
     CASES.update(part.CASES)
 
 
-def _campaign_urls(v, method, rest, *, own=False):
-    """A victim campaign URL through COMM and through SIBL; with `own`, also through the
-    outsider's own campaign (for ids of the victim's quotas and milestones)."""
-    urls = [(method, f"/o/{code}/campaigns/{v.campaign.pk}/{rest}") for code in ("COMM", "SIBL")]
-    if own:
-        urls.append((method, f"/o/SIBL/campaigns/{v.own_campaign.pk}/{rest}"))
-    return urls
+# --- the victim and the personas --------------------------------------------------------------
 
 
-def _victim_campaign(tree):
-    """A published plan of the victim commune with a quota and a milestone, and a draft of
-    the outsider's own commune."""
-    plan = campaign(tree.commune, "01-KH/ĐU", registration_due=datetime.date(2026, 3, 5), target_levels=["unit"])
+def _fresh(o):
+    return Organization.objects.get(pk=o.pk)
+
+
+def _secretary(org, username):
+    user = make_user(username)
+    Membership.objects.create(user=user, organization=org, role=Role.SECRETARY)
+    return user
+
+
+@pytest.fixture
+def victim(tree, secretary, commune_staff, outsider):
+    due = datetime.date(2026, 3, 5)
+    sibling_unit = add_child(tree.commune, "UNI2", "Chi bộ Xóm 2")
+    moving = add_child(tree.sibling, "MOVU", "Chi bộ Xóm Chuyển Đến")
+    plan = campaign(tree.commune, "01-KH/ĐU", registration_due=due, target_levels=["unit"])
+    line = quota(plan, "Mỗi chi bộ ít nhất 01 mô hình", min_total=1)
+    draft = campaign(tree.commune, "07-KH/ĐU", status="draft", title=SECRETS["draft"])
+    closed = campaign(tree.commune, "02-KH/ĐU", registration_due=due, target_levels=["unit"])
+    quota(closed, "Mỗi chi bộ ít nhất 01 mô hình", min_total=1)
+    complete_registration(closed, tree.unit, name=SECRETS["closed registration"], status=RegistrationStatus.ACCEPTED)
+    complete_registration(closed, sibling_unit, name="Đường hoa Xóm 2", status=RegistrationStatus.ACCEPTED)
+    with scope(org=tree.commune):
+        campaign_close(campaign=closed)
+    # After the close: a new unit, and one moved in from the sibling commune.
+    newcomer = add_child(_fresh(tree.commune), "NEWU", "Chi bộ Xóm Mới")
+    with scopes_disabled():
+        moved = organization_move(organization=_fresh(moving), new_parent=_fresh(tree.commune))
+
+    registration = complete_registration(plan, tree.unit, name=SECRETS["registration"], status="accepted")
+    progress = report(registration, summary=SECRETS["report"])
     with scopes_disabled():
         milestone = plan.milestones.get()
-    return {
-        "campaign": plan,
-        "quota": quota(plan, "Mỗi chi bộ ít nhất 01 mô hình", min_total=1),
-        "milestone": milestone,
-        "own_campaign": campaign(tree.sibling, "09-KH/ĐU", status="draft"),
-    }
-
-
-def _victim_registration(tree, plan):
-    """An accepted registration of the victim's unit with a report and an evidence file, and
-    one of the outsider's own unit (for ids of the victim's reports and files through it)."""
-    registration = complete_registration(plan, tree.unit, status=RegistrationStatus.ACCEPTED)
-    progress = report(registration, summary="Đã quyên góp được 6.000.000 đồng")
-    with scopes_disabled():
         evidence = Evidence.objects.create(
             organization=tree.unit,
             registration=registration,
             report=progress,
             kind="pdf",
             content_type="application/pdf",
-            original_name="bien-ban.pdf",
+            original_name=f"{SECRETS['file']}.pdf",
             size=20,
             file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="bien-ban.pdf"),
         )
-    own_plan = campaign(tree.sibling, "10-KH/ĐU", registration_due=datetime.date(2026, 3, 5), target_levels=["unit"])
-    own = complete_registration(own_plan, tree.sibling_unit, name="Một giúp một", status=RegistrationStatus.ACCEPTED)
-    return {
-        "registration": registration,
-        "report": progress,
-        "evidence": evidence,
-        "own_plan": own_plan,
-        "own_registration": own,
-    }
+    own_campaign = campaign(tree.sibling, "09-KH/ĐU", status="draft")
+    own_plan = campaign(tree.sibling, "10-KH/ĐU", registration_due=due, target_levels=["unit"])
+    token, _key = DeviceToken.issue(user=commune_staff, name=SECRETS["token"])
+    notification = secretary.notifications.create(title=SECRETS["notification"], url="/o/UNIT/")
 
+    def own(org, name, under=plan):
+        return complete_registration(under, org, name=name, status=RegistrationStatus.ACCEPTED)
 
-def test_every_object_url_has_an_outsider_case():
-    assert missing_cases(CASES) == [], "add an outsider case to tests/test_outsider.py CASES"
-
-
-def test_every_api_path_with_a_parameter_is_in_the_url_list():
-    """The schema and the URL conf agree, so the cases above cover the API too."""
-
-    def shape(path):
-        return re.sub(r"\{[^}]+\}", "{}", re.sub(r"<(?:\w+:)?\w+>", "{}", path))
-
-    routes = {shape(route) for route in object_urls().values()}
-    assert {shape(path) for path in schema_object_paths()} <= routes
-
-
-@pytest.fixture
-def victim(tree, secretary, commune_staff):
-    token, _key = DeviceToken.issue(user=commune_staff, name="Máy của xã")
-    notification = secretary.notifications.create(title="Nhắc hạn đăng ký mô hình", url="/o/UNIT/")
+    sibling_commune = own(tree.sibling_unit, "Một giúp một", own_plan)
+    personas = [
+        Persona("sibling commune", outsider, "SIBL", False, True, sibling_commune, "SIBU"),
+        Persona(
+            "sibling unit",
+            _secretary(sibling_unit, "bi-thu-xom-2"),
+            "UNI2",
+            True,
+            False,
+            own(sibling_unit, "Nhà sạch"),
+            "UNI2",
+        ),
+        Persona(
+            "newcomer", _secretary(newcomer, "bi-thu-xom-moi"), "NEWU", True, False, own(newcomer, "Đèn đường"), "NEWU"
+        ),
+        Persona(
+            "moved in", _secretary(moved, "bi-thu-chuyen-den"), "MOVU", True, False, own(moved, "Vườn rau"), "MOVU"
+        ),
+    ]
     return type(
         "Victim",
         (),
         {
+            "campaign": plan,
+            "quota": line,
+            "milestone": milestone,
+            "draft": draft,
+            "closed": closed,
+            "registration": registration,
+            "report": progress,
+            "evidence": evidence,
             "membership": Membership.objects.get(user=secretary),
             "token": token,
             "notification": notification,
-            **(victim_campaign := _victim_campaign(tree)),
-            **_victim_registration(tree, victim_campaign["campaign"]),
+            "own_campaign": own_campaign,
+            "own_plan": own_plan,
+            "personas": personas,
         },
     )
 
 
+# --- the checks ---------------------------------------------------------------------------
+
+
+def _clients(user):
+    api = APIClient()
+    api.force_authenticate(user)
+    return client_for(user), api
+
+
+def _send(clients, probe):
+    pages, api = clients
+    client = api if probe.url.startswith("/api/") else pages
+    return getattr(client, probe.method)(probe.url, *([probe.data] if probe.data is not None else []))
+
+
+def _readable(response):
+    """The body as text: pages and JSON as they are, workbooks cell by cell."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if body[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            if "xl/workbook.xml" in archive.namelist():
+                book = openpyxl.load_workbook(io.BytesIO(body))
+                return " ".join(str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row)
+    text = body.decode("utf-8", errors="replace")
+    if response.get("Content-Type", "").startswith("application/json") and text:
+        text = json.dumps(json.loads(text), ensure_ascii=False)
+    return text
+
+
+# Tables whose rows are the client's own state, not the product's data.
+NOT_COMPARED = {"django_session"}
+
+
+def _tables_digest():
+    """One checksum per table over every row: an update, an insert or a delete changes it."""
+    with connection.cursor() as cursor:
+        digests = {}
+        for table in connection.introspection.table_names(cursor):
+            if table in NOT_COMPARED:
+                continue
+            cursor.execute(f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM \"{table}\" t")
+            digests[table] = cursor.fetchone()[0]
+    return digests
+
+
+def _changed(before, after):
+    return sorted(table for table in before.keys() | after.keys() if before.get(table) != after.get(table))
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_outsider_gets_404(name, victim, outsider):
-    page_client = client_for(outsider)
-    api_client = APIClient()
-    api_client.force_authenticate(outsider)
-    counts_before = _counts()
-    for method, url, *data in CASES[name](victim):
-        client = api_client if url.startswith("/api/") else page_client
-        response = getattr(client, method)(url, *data)
-        assert response.status_code == 404, f"{method.upper()} {url} answered {response.status_code}"
-    assert _counts() == counts_before
+def test_outsiders_get_404_and_see_nothing(name, victim):
+    failures = []
+    for persona in victim.personas:
+        probes = check_probes(name, persona, CASES[name](victim, persona))
+        clients = _clients(persona.user)
+        before = _tables_digest()
+        for probe in probes:
+            response = _send(clients, probe)
+            where = f"{persona}: {probe.method.upper()} {probe.url}"
+            if response.status_code != probe.expect:
+                failures.append(f"{where} answered {response.status_code}, not {probe.expect}")
+            text = _readable(response)
+            shown = [what for what, secret in SECRETS.items() if secret in text]
+            if shown:
+                failures.append(f"{where} showed the victim's {', '.join(shown)}")
+        if changed := _changed(before, _tables_digest()):
+            failures.append(f"{persona}: {name} changed {', '.join(changed)}")
+    assert not failures, "\n".join(failures)
 
 
-def _counts():
-    with scopes_disabled():
-        return (
-            Membership.objects.count(),
-            DeviceToken.objects.filter(revoked_at__isnull=True).count(),
-            sorted(Campaign.objects.values_list("pk", "status", "version")),
-            sorted(Quota.objects.values_list("pk", "min_total")),
-            sorted(Milestone.objects.values_list("pk", "due_on")),
-            MilestoneKind.objects.count(),
-            sorted(Registration.objects.values_list("pk", "status", "version", "is_late")),
-            Initiative.objects.count(),
-            RegistrationTarget.objects.count(),
-            ProgressReport.objects.count(),
-            sorted(Evidence.objects.values_list("pk", "file", "report_id")),
-        )
+def test_every_url_has_an_outsider_case():
+    missing = missing_cases(CASES)
+    assert missing == [], f"add an outsider case to tests/test_outsider.py CASES for {missing}"
 
 
-def test_a_new_view_without_a_case_fails_the_suite():
-    """Runs the completeness test with a URL conf that adds one unchecked view: it must fail."""
+def test_every_api_path_is_in_the_url_list():
+    """The schema and the URL conf agree, so the cases above cover the API too."""
+    from tests.outsider import all_urls
+
+    def shape(path):
+        return re.sub(r"\{[^}]+\}", "{}", re.sub(r"<(?:\w+:)?\w+>", "{}", path))
+
+    routes = {shape(route) for route in all_urls().values()}
+    assert {shape(path) for path in schema_paths()} <= routes
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_query_parameter_a_view_reads_is_tried(name, victim):
+    """Replays the case as a superuser, who passes every scope and permission check, and
+    notes which query parameters the view reads: each that can name a tenant's object must
+    appear in some probe of the case."""
+    root = User.objects.create_superuser("quan-tri", "quan-tri@example.test", "x")
+    probes = [probe for persona in victim.personas for probe in CASES[name](victim, persona)]
+    clients = _clients(root)
+    with recording_query_reads() as reads:
+        for probe in probes:
+            _send(clients, probe)
+    assert untried_parameters(reads.keys, probes) == [], f"{name}: try these query parameters as an outsider"
+
+
+def test_a_case_without_requests_fails():
+    with pytest.raises(AssertionError, match="makes no request"):
+        check_probes("a_view", "newcomer", [])
+
+
+def test_a_route_that_escapes_the_cases_fails_the_suite():
+    """With a URL conf that adds a named view, an unnamed one, a re_path one and one that
+    takes its tenant only from the query string, the completeness test fails naming each;
+    and a view reading ?org= that its case never tries is reported."""
     root = Path(__file__).resolve().parent.parent
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="tests.settings_unchecked_view")
     result = subprocess.run(
@@ -226,7 +458,7 @@ def test_a_new_view_without_a_case_fails_the_suite():
             "-q",
             "-p",
             "no:cacheprovider",
-            "tests/test_outsider.py::test_every_object_url_has_an_outsider_case",
+            "tests/test_outsider.py::test_every_url_has_an_outsider_case",
         ],
         cwd=root,
         env=env,
@@ -235,4 +467,14 @@ def test_a_new_view_without_a_case_fails_the_suite():
         timeout=300,
     )
     assert result.returncode == 1, result.stdout[-2000:]
-    assert "unchecked_thing" in result.stdout
+    for escaped in ("unchecked_thing", "/o/<str:org_code>/unnamed/<int:pk>/", "unchecked_regex", "/by-query/"):
+        assert escaped in result.stdout, escaped
+
+
+def test_a_query_parameter_no_probe_tries_is_reported(settings, tree, commune_staff):
+    settings.ROOT_URLCONF = "tests.urls_unchecked_view"
+    probes = [get("/by-query/?page=2")]
+    with recording_query_reads() as reads:
+        client_for(commune_staff).get("/by-query/?page=2")
+    assert untried_parameters(reads.keys, probes) == ["org"]
+    assert untried_parameters(reads.keys, probes + [get("/by-query/?org=UNIT")]) == []

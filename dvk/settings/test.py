@@ -1,5 +1,7 @@
 """`make test`: the suite runs against real PostgreSQL and Redis, never SQLite."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import postgres_database
 from .env import env
@@ -12,10 +14,13 @@ DATABASES = {"default": postgres_database()}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 REDIS_URL = env("DVK_REDIS_URL", "redis://127.0.0.1:6379/0")
+# One Redis database per pytest-xdist worker (gw0 → 1, gw1 → 2...): a test that clears the
+# cache (tests/test_api.py) must not empty another worker's sessions mid-test.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
 CACHES = {
     "default": {
         "BACKEND": "dvk.cache.ResilientRedisCache",
-        "LOCATION": env("DVK_TEST_CACHE_URL", "redis://127.0.0.1:6379/1"),
+        "LOCATION": env("DVK_TEST_CACHE_URL", f"redis://127.0.0.1:6379/{1 + _WORKER % 15}"),
         "KEY_PREFIX": "dvk-test",
     }
 }

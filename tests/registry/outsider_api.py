@@ -1,25 +1,36 @@
-"""Outsider-404 cases for this part of models_registry, merged into tests/test_outsider.py CASES.
+"""Outsider cases for the registration API, merged into tests/test_outsider.py CASES.
 
-name -> function(victim) -> list of (method, url). The victim (tests/test_outsider.py) has
-`registration` (accepted, of UNIT under the COMM plan `campaign`), `report`, `evidence`,
-and the outsider's own `own_plan` / `own_registration` (SIBU under SIBL).
+name -> function(victim, persona) -> [Probe]. Through the victim's codes (no role there) and
+through the persona's own code, where the victim's registration is not in scope. A victim's
+id or code in a list filter or a create body, through the persona's own code, is refused
+with 400 (the same answer as an unknown one) and changes nothing."""
 
-The registration API: through the victim's organisations (no role there) and through the
-outsider's own commune, where the victim's registration is not in scope. (A victim's id in
-a list filter or a create body, through SIBL, is refused with 400 and changes nothing:
-tests/registry/test_registration_api.py.)"""
+from tests.outsider import Probe, get, post
 
 
-def _registration_urls(v, rest=""):
-    return [f"/api/v1/o/{code}/registrations/{v.registration.pk}/{rest}" for code in ("COMM", "UNIT", "SIBL")]
+def _registration(v, p, rest=""):
+    return [f"/api/v1/o/{code}/registrations/{v.registration.pk}/{rest}" for code in ("COMM", "UNIT", p.code)]
+
+
+def _create_body(v, **changes):
+    return {"campaign": v.campaign.pk, "subject_type": "collective", "name": "Mô hình lạ", **changes}
 
 
 CASES = {
-    "api:registrations": lambda v: [
-        (method, f"/api/v1/o/{code}/registrations/") for method in ("get", "post") for code in ("COMM", "UNIT")
+    "api:registrations": lambda v, p: [
+        *(Probe(method, f"/api/v1/o/{code}/registrations/") for method in ("get", "post") for code in ("COMM", "UNIT")),
+        get(f"/api/v1/o/{p.code}/registrations/", 200),
+        get(f"/api/v1/o/{p.code}/registrations/?org=UNIT", 400),
+        get(f"/api/v1/o/{p.code}/registrations/?campaign={v.draft.pk}", 400),
+        get(
+            f"/api/v1/o/{p.code}/registrations/?campaign={v.closed.pk}&search=tu+sach",
+            200 if p.in_commune else 400,
+        ),
+        post(f"/api/v1/o/{p.code}/registrations/", _create_body(v, organization="UNIT"), 400),
+        post(f"/api/v1/o/{p.code}/registrations/", _create_body(v, campaign=v.draft.pk, organization=p.unit), 400),
     ],
-    "api:registration": lambda v: [
-        (method, url) for method in ("get", "patch", "put") for url in _registration_urls(v)
+    "api:registration": lambda v, p: [
+        Probe(method, url) for method in ("get", "patch", "put") for url in _registration(v, p)
     ],
-    "api:registration_submit": lambda v: [("post", url) for url in _registration_urls(v, "submit/")],
+    "api:registration_submit": lambda v, p: [post(url) for url in _registration(v, p, "submit/")],
 }
