@@ -55,37 +55,43 @@ def tree(db):
     )
 
 
-def _persona(username, org, role):
+def persona(username, org, role):
+    """A user holding `role` at `org` (none when `org` is None)."""
     user = make_user(username)
     if org is not None:
         Membership.objects.create(user=user, organization=org, role=role)
     return user
 
 
+def fresh(org):
+    """`org` as the database holds it now (its path changes when the tree moves)."""
+    return Organization.objects.get(pk=org.pk)
+
+
 @pytest.fixture
 def province_staff(tree):
-    return _persona("can-bo-tinh", tree.province, Role.STAFF)
+    return persona("can-bo-tinh", tree.province, Role.STAFF)
 
 
 @pytest.fixture
 def commune_staff(tree):
-    return _persona("can-bo-xa", tree.commune, Role.STAFF)
+    return persona("can-bo-xa", tree.commune, Role.STAFF)
 
 
 @pytest.fixture
 def secretary(tree):
-    return _persona("bi-thu", tree.unit, Role.SECRETARY)
+    return persona("bi-thu", tree.unit, Role.SECRETARY)
 
 
 @pytest.fixture
 def outsider(tree):
     """Staff of the sibling commune: same province, other tenant."""
-    return _persona("can-bo-xa-ben", tree.sibling, Role.STAFF)
+    return persona("can-bo-xa-ben", tree.sibling, Role.STAFF)
 
 
 @pytest.fixture
 def nobody(tree):
-    return _persona("khong-vai-tro", None, None)
+    return persona("khong-vai-tro", None, None)
 
 
 def client_for(user):

@@ -47,11 +47,12 @@ from rest_framework.test import APIClient
 from campaigns.enums import RegistrationStatus
 from campaigns.services import campaign_close
 from dvk.enums import Role
-from dvk.models import DeviceToken, Membership, Organization, User
+from dvk.models import DeviceToken, Membership, User
 from dvk.services import organization_move
 from models_registry.models import Evidence
 from tests.campaigns.builders import campaign, quota
-from tests.conftest import add_child, client_for, make_user
+from tests.conftest import add_child, client_for, fresh
+from tests.conftest import persona as person
 from tests.outsider import (
     check_probes,
     delete,
@@ -247,14 +248,8 @@ for part in (outsider_pages, outsider_lists, outsider_reports, outsider_api):
 # --- the victim and the personas --------------------------------------------------------------
 
 
-def _fresh(o):
-    return Organization.objects.get(pk=o.pk)
-
-
 def _secretary(org, username):
-    user = make_user(username)
-    Membership.objects.create(user=user, organization=org, role=Role.SECRETARY)
-    return user
+    return person(username, org, Role.SECRETARY)
 
 
 @pytest.fixture
@@ -272,9 +267,9 @@ def victim(tree, secretary, commune_staff, outsider):
     with scope(org=tree.commune):
         campaign_close(campaign=closed)
     # After the close: a new unit, and one moved in from the sibling commune.
-    newcomer = add_child(_fresh(tree.commune), "NEWU", "Chi bộ Xóm Mới")
+    newcomer = add_child(fresh(tree.commune), "NEWU", "Chi bộ Xóm Mới")
     with scopes_disabled():
-        moved = organization_move(organization=_fresh(moving), new_parent=_fresh(tree.commune))
+        moved = organization_move(organization=fresh(moving), new_parent=fresh(tree.commune))
 
     registration = complete_registration(plan, tree.unit, name=SECRETS["registration"], status="accepted")
     progress = report(registration, summary=SECRETS["report"])

@@ -22,21 +22,15 @@ from dvk import services as org_services
 from dvk.enums import Role
 from dvk.models import Membership, Organization
 from tests.campaigns.builders import campaign, org, quota, register
-from tests.conftest import client_for, make_user
+from tests.conftest import client_for, fresh, make_user, persona
 
 AFTER_CLOSE = datetime.datetime(2026, 4, 1, 9, 0, tzinfo=datetime.UTC)
 # Names of the rows in the snapshot: none may reach a unit that is not them.
 SIBLING_NAMES = ("Chi bộ Xóm 1", "Ủy ban MTTQ xã Diễn Châu")
 
 
-def fresh(o):
-    return Organization.objects.get(pk=o.pk)
-
-
-def secretary_of(o, username):
-    user = make_user(username)
-    Membership.objects.create(user=user, organization=o, role=Role.SECRETARY)
-    return user
+def secretary_of(org, username):
+    return persona(username, org, Role.SECRETARY)
 
 
 @pytest.fixture
