@@ -336,7 +336,7 @@ def snapshot_report(campaign, node, *, acting, today=None):
     data = campaign.snapshot.data
     then = next((o for o in data["orgs"] if o["id"] == node.pk), None)
     if then is None:
-        return _not_in_snapshot(campaign, node, today=today)
+        return _not_in_snapshot(campaign, node)
     orgs = [o for o in data["orgs"] if o["path"].startswith(then["path"])]
     if not campaign.organization.path.startswith(acting.path):
         mine = set(Organization.objects.filter(path__startswith=acting.path).values_list("id", flat=True))
@@ -358,7 +358,7 @@ def snapshot_report(campaign, node, *, acting, today=None):
     return report
 
 
-def _not_in_snapshot(campaign, node, *, today):
+def _not_in_snapshot(campaign, node):
     due = campaign.snapshot.data.get("registration_due")
     org = {name: getattr(node, name) for name in ORG_FIELDS}
     return ComplianceReport(
