@@ -6,6 +6,6 @@ from . import api
 
 urlpatterns = [
     path("", api.CampaignListView.as_view(), name="campaigns"),
-    path("<int:pk>/", api.CampaignDetailView.as_view(), name="campaign"),
-    path("<int:pk>/compliance/", api.CampaignComplianceView.as_view(), name="campaign_compliance"),
+    path("<id:pk>/", api.CampaignDetailView.as_view(), name="campaign"),
+    path("<id:pk>/compliance/", api.CampaignComplianceView.as_view(), name="campaign_compliance"),
 ]

@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dvk.access import object_or_404, require_perm
 from dvk.enums import Kind, Level
 from dvk.excel import xlsx_response
-from dvk.forms import attach_errors
+from dvk.forms import attach_errors, form_status
+from dvk.idempotency import idempotent
 
 from . import selectors, services
 from .compliance import FINISHED, compliance_report
@@ -73,6 +74,7 @@ def campaign_list(request, org_code):
 
 
 @require_http_methods(["GET", "POST"])
+@idempotent
 def campaign_create(request, org_code):
     org = request.organization
     require_perm(request, "campaigns.add_campaign", org)
@@ -86,10 +88,11 @@ def campaign_create(request, org_code):
             messages.success(request, _("Đã tạo dự thảo kế hoạch “%s”.") % campaign.number)
             return _to_detail(campaign, org)
     context = {"org": org, "form": form, "title": _("Tạo kế hoạch"), "campaign": None}
-    return render(request, "campaigns/campaign_form.html", context)
+    return render(request, "campaigns/campaign_form.html", context, status=form_status(request))
 
 
 @require_http_methods(["GET", "POST"])
+@idempotent
 def campaign_edit(request, org_code, pk):
     org = request.organization
     campaign = _campaign(request, pk, "campaigns.change_campaign")
@@ -107,7 +110,7 @@ def campaign_edit(request, org_code, pk):
             messages.success(request, _("Đã lưu thay đổi."))
             return _to_detail(campaign, org)
     context = {"org": org, "form": form, "title": _("Sửa kế hoạch %s") % campaign.number, "campaign": campaign}
-    return render(request, "campaigns/campaign_form.html", context)
+    return render(request, "campaigns/campaign_form.html", context, status=form_status(request))
 
 
 def _describe_targets(campaign):
@@ -179,6 +182,7 @@ def _status_action(request, pk, perm, action, done):
 
 
 @require_POST
+@idempotent
 def campaign_publish(request, org_code, pk):
     return _status_action(
         request, pk, "campaigns.change_campaign", services.campaign_publish, _("Đã ban hành kế hoạch “%s”.")
@@ -186,6 +190,7 @@ def campaign_publish(request, org_code, pk):
 
 
 @require_POST
+@idempotent
 def campaign_close(request, org_code, pk):
     return _status_action(
         request,
@@ -197,6 +202,7 @@ def campaign_close(request, org_code, pk):
 
 
 @require_POST
+@idempotent
 def campaign_archive(request, org_code, pk):
     return _status_action(
         request, pk, "campaigns.change_campaign", services.campaign_archive, _("Đã lưu trữ kế hoạch “%s”.")
@@ -204,6 +210,7 @@ def campaign_archive(request, org_code, pk):
 
 
 @require_POST
+@idempotent
 def campaign_delete(request, org_code, pk):
     campaign = _campaign(request, pk, "campaigns.delete_campaign")
     number = campaign.number
@@ -217,6 +224,7 @@ def campaign_delete(request, org_code, pk):
 
 
 @require_POST
+@idempotent
 def campaign_derive(request, org_code, pk):
     """The acting organisation implements campaign `pk` with a draft of its own."""
     org = request.organization
@@ -251,7 +259,7 @@ def _quota_page(request, campaign, quota):
             return _to_detail(campaign, request.organization)
     title = _("Sửa chỉ tiêu") if quota else _("Thêm chỉ tiêu")
     context = {"org": request.organization, "campaign": campaign, "form": form, "title": title}
-    return render(request, "campaigns/quota_form.html", context)
+    return render(request, "campaigns/quota_form.html", context, status=form_status(request))
 
 
 def _quota(request, campaign, quota_id):
@@ -259,17 +267,20 @@ def _quota(request, campaign, quota_id):
 
 
 @require_http_methods(["GET", "POST"])
+@idempotent
 def quota_add(request, org_code, pk):
     return _quota_page(request, _campaign(request, pk, "campaigns.change_campaign"), None)
 
 
 @require_http_methods(["GET", "POST"])
+@idempotent
 def quota_edit(request, org_code, pk, quota_id):
     campaign = _campaign(request, pk, "campaigns.change_campaign")
     return _quota_page(request, campaign, _quota(request, campaign, quota_id))
 
 
 @require_POST
+@idempotent
 def quota_delete(request, org_code, pk, quota_id):
     campaign = _campaign(request, pk, "campaigns.change_campaign")
     quota = _quota(request, campaign, quota_id)
@@ -299,7 +310,7 @@ def _milestone_page(request, campaign, milestone):
         "title": _("Sửa mốc thời gian") if milestone else _("Thêm mốc thời gian"),
         "can_add_kind": request.user.has_perm("campaigns.add_campaign", request.organization),
     }
-    return render(request, "campaigns/milestone_form.html", context)
+    return render(request, "campaigns/milestone_form.html", context, status=form_status(request))
 
 
 def _milestone(request, campaign, milestone_id):
@@ -307,17 +318,20 @@ def _milestone(request, campaign, milestone_id):
 
 
 @require_http_methods(["GET", "POST"])
+@idempotent
 def milestone_add(request, org_code, pk):
     return _milestone_page(request, _campaign(request, pk, "campaigns.change_campaign"), None)
 
 
 @require_http_methods(["GET", "POST"])
+@idempotent
 def milestone_edit(request, org_code, pk, milestone_id):
     campaign = _campaign(request, pk, "campaigns.change_campaign")
     return _milestone_page(request, campaign, _milestone(request, campaign, milestone_id))
 
 
 @require_POST
+@idempotent
 def milestone_delete(request, org_code, pk, milestone_id):
     campaign = _campaign(request, pk, "campaigns.change_campaign")
     milestone = _milestone(request, campaign, milestone_id)
@@ -333,6 +347,7 @@ def milestone_delete(request, org_code, pk, milestone_id):
 
 
 @require_http_methods(["GET", "POST"])
+@idempotent
 def milestone_kind_add(request, org_code):
     """Staff extend the shared list of milestone kinds; `next` brings them back to their form."""
     org = request.organization
@@ -349,7 +364,12 @@ def milestone_kind_add(request, org_code):
         else:
             messages.success(request, _("Đã thêm loại mốc thời gian “%s”.") % kind.name)
             return redirect(next_url or reverse("campaign_list", kwargs={"org_code": org.code}))
-    return render(request, "campaigns/milestone_kind_form.html", {"org": org, "form": form, "next": next_url})
+    return render(
+        request,
+        "campaigns/milestone_kind_form.html",
+        {"org": org, "form": form, "next": next_url},
+        status=form_status(request),
+    )
 
 
 def _compliance(request, pk):

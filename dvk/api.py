@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from . import selectors
 from .lockout import LOCKED_MESSAGE
-from .models import DeviceToken
+from .models import DeviceHasToken, DeviceToken
 from .serializers import (
     DeviceTokenSerializer,
     IssuedTokenSerializer,
@@ -115,7 +115,15 @@ class TokenListCreateView(APIView):
             return Response(
                 {"detail": _("Tên đăng nhập hoặc mật khẩu không đúng.")}, status=status.HTTP_401_UNAUTHORIZED
             )
-        token, key = DeviceToken.issue(user=user, name=serializer.validated_data["device_name"])
+        name = serializer.validated_data["device_name"]
+        try:
+            token, key = DeviceToken.issue(user=user, name=name)
+        except DeviceHasToken:
+            message = _(
+                "Thiết bị “%s” đã có mã truy cập đang dùng; mã chỉ hiện một lần nên không cấp lại được. "
+                "Hãy thu hồi mã cũ (tại “Thiết bị của tôi”) rồi xin mã mới."
+            )
+            return Response({"detail": message % name}, status=status.HTTP_409_CONFLICT)
         data = IssuedTokenSerializer(token).data
         data["key"] = key
         return Response(data, status=status.HTTP_201_CREATED)

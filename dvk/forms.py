@@ -113,3 +113,9 @@ def attach_errors(form, exc):
             form.add_error(key if key in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def form_status(request):
+    """The status of a form page: 200 when first shown, 400 when shown again because the POST
+    was refused (a success redirects before this), the same for every form."""
+    return 400 if request.method == "POST" else 200

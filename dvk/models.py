@@ -4,7 +4,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -126,6 +126,10 @@ class OrganizationGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Organization, on_delete=models.CASCADE)
 
 
+class DeviceHasToken(Exception):
+    """The device already has an active token (its key was shown once and cannot be again)."""
+
+
 def _hash_token(key):
     return hashlib.sha256(key.encode()).hexdigest()
 
@@ -152,17 +156,35 @@ class DeviceToken(models.Model):
     class Meta:
         verbose_name = _("mã truy cập thiết bị")
         verbose_name_plural = _("mã truy cập thiết bị")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"], condition=models.Q(revoked_at__isnull=True), name="device_token_one_active"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
 
     @classmethod
     def issue(cls, *, user, name):
-        """Create a token; returns (token, key). The key is not stored and cannot be shown again."""
+        """Create a token; returns (token, key). The key is not stored and cannot be shown again,
+        so a repeated request cannot be answered with the first key: while a device has an
+        active token, another for the same device name raises DeviceHasToken (one active token
+        per device name, a database constraint). An expired one no longer counts."""
         key = secrets.token_urlsafe(32)
-        token = cls.objects.create(
-            user=user, name=name, prefix=key[:8], key_hash=_hash_token(key), last_used_at=timezone.now()
-        )
+        now = timezone.now()
+        with transaction.atomic():
+            idle = now - timezone.timedelta(days=settings.DVK_TOKEN_IDLE_DAYS)
+            cls.objects.filter(user=user, name=name, revoked_at__isnull=True, last_used_at__lt=idle).update(
+                revoked_at=now
+            )
+            try:
+                with transaction.atomic():
+                    token = cls.objects.create(
+                        user=user, name=name, prefix=key[:8], key_hash=_hash_token(key), last_used_at=now
+                    )
+            except IntegrityError:
+                raise DeviceHasToken(name) from None
         return token, key
 
     @classmethod
@@ -214,3 +236,25 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class IdempotentWrite(models.Model):
+    """A write a person or a tablet may send twice, applied once (dvk.idempotency): the key
+    its client made, a digest of what it asked, and what it answered."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True)
+    location = models.CharField(max_length=2000, blank=True)
+    body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("yêu cầu ghi một lần")
+        verbose_name_plural = _("yêu cầu ghi một lần")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotent_write_once_per_key")]
+        indexes = [models.Index(fields=["user", "created_at"], name="idempotent_write_age_idx")]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.key}"

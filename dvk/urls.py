@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import api, views
+from .access import IdConverter
+
+register_converter(IdConverter, "id")
 
 org_patterns = [
     path("", views.org_tree, name="org_tree"),
@@ -18,7 +21,7 @@ org_patterns = [
     path("export.xlsx", views.org_export, name="org_export"),
     path("members/", views.members, name="members"),
     path("members/add/", views.member_add, name="member_add"),
-    path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+    path("members/<id:membership_id>/remove/", views.member_remove, name="member_remove"),
     path("audit/", views.audit, name="audit"),
     path("campaigns/", include("campaigns.urls")),
     path("registrations/", include("models_registry.urls")),
@@ -35,7 +38,7 @@ api_org_patterns = [
 api_patterns = [
     path("me/", api.MeView.as_view(), name="me"),
     path("auth/tokens/", api.TokenListCreateView.as_view(), name="tokens"),
-    path("auth/tokens/<int:pk>/", api.TokenRevokeView.as_view(), name="token_revoke"),
+    path("auth/tokens/<id:pk>/", api.TokenRevokeView.as_view(), name="token_revoke"),
     path("o/<str:org_code>/", include(api_org_patterns)),
 ]
 
@@ -64,10 +67,10 @@ urlpatterns = [
     ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("accounts/devices/", views.devices, name="devices"),
-    path("accounts/devices/<int:pk>/revoke/", views.device_revoke, name="device_revoke"),
+    path("accounts/devices/<id:pk>/revoke/", views.device_revoke, name="device_revoke"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read-all/", views.notification_read_all, name="notifications_read_all"),
-    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("notifications/<id:pk>/read/", views.notification_read, name="notification_read"),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),

@@ -29,7 +29,9 @@ from .forms import (
     OrganizationMoveForm,
     OrganizationUpdateForm,
     attach_errors,
+    form_status,
 )
+from .idempotency import idempotent
 from .imports import tree_import
 from .models import DeviceToken, Membership, Organization
 from .resources import COLUMNS
@@ -132,6 +134,7 @@ def org_search(request, org_code):
 
 
 @require_http_methods(["GET", "POST"])
+@idempotent
 def org_add(request, org_code):
     parent = request.organization
     require_perm(request, "dvk.add_organization", parent)
@@ -144,10 +147,16 @@ def org_add(request, org_code):
         else:
             messages.success(request, _("Đã thêm “%s”.") % child.name)
             return redirect("org_tree", org_code=parent.code)
-    return render(request, "dvk/org_form.html", {"org": parent, "form": form, "title": _("Thêm tổ chức trực thuộc")})
+    return render(
+        request,
+        "dvk/org_form.html",
+        {"org": parent, "form": form, "title": _("Thêm tổ chức trực thuộc")},
+        status=form_status(request),
+    )
 
 
 @require_http_methods(["GET", "POST"])
+@idempotent
 def org_edit(request, org_code):
     org = request.organization
     require_perm(request, "dvk.change_organization", org)
@@ -161,10 +170,16 @@ def org_edit(request, org_code):
         else:
             messages.success(request, _("Đã lưu thay đổi."))
             return redirect("org_tree", org_code=org.code)
-    return render(request, "dvk/org_form.html", {"org": org, "form": form, "title": _("Sửa thông tin tổ chức")})
+    return render(
+        request,
+        "dvk/org_form.html",
+        {"org": org, "form": form, "title": _("Sửa thông tin tổ chức")},
+        status=form_status(request),
+    )
 
 
 @require_http_methods(["GET", "POST"])
+@idempotent
 def org_move(request, org_code):
     org = request.organization
     require_perm(request, "dvk.move_organization", org)
@@ -185,10 +200,13 @@ def org_move(request, org_code):
                 )
                 return redirect("org_tree", org_code=org.code)
     managed = [m.organization for m in selectors.memberships_of(request.user) if m.role == "staff"]
-    return render(request, "dvk/org_move.html", {"org": org, "form": form, "managed": managed})
+    return render(
+        request, "dvk/org_move.html", {"org": org, "form": form, "managed": managed}, status=form_status(request)
+    )
 
 
 @require_POST
+@idempotent
 def org_archive(request, org_code):
     org = request.organization
     require_perm(request, "dvk.archive_organization", org)
@@ -310,6 +328,7 @@ def members(request, org_code):
 
 
 @require_http_methods(["GET", "POST"])
+@idempotent
 def member_add(request, org_code):
     org = request.organization
     require_perm(request, "dvk.manage_members", org)
@@ -339,10 +358,11 @@ def member_add(request, org_code):
                     )
             messages.success(request, _("Đã giao vai trò cho %s.") % membership.user)
             return redirect("members", org_code=org.code)
-    return render(request, "dvk/member_form.html", {"org": org, "form": form})
+    return render(request, "dvk/member_form.html", {"org": org, "form": form}, status=form_status(request))
 
 
 @require_POST
+@idempotent
 def member_remove(request, org_code, membership_id):
     org = request.organization
     membership = selectors.membership_in_subtree(org, membership_id)
@@ -380,6 +400,7 @@ def devices(request):
 
 @login_required
 @require_POST
+@idempotent
 def device_revoke(request, pk):
     token = get_object_or_404(DeviceToken, pk=pk, user=request.user, revoked_at__isnull=True)
     token.revoked_at = timezone.now()
@@ -397,6 +418,7 @@ def notification_list(request):
 
 @login_required
 @require_POST
+@idempotent
 def notification_read(request, pk):
     """Marks the user's own notification read and opens what it points to."""
     notification = notifications.notification_of(request.user, pk)
@@ -411,6 +433,7 @@ def notification_read(request, pk):
 
 @login_required
 @require_POST
+@idempotent
 def notification_read_all(request):
     count = notifications.notifications_mark_all_read(user=request.user)
     if count:

@@ -21,6 +21,7 @@ from campaigns.models import Field
 from campaigns.selectors import campaigns_here
 from dvk.access import object_or_404
 from dvk.api import OrganizationScopedMixin
+from dvk.idempotency import idempotent_api, schema_parameter
 from dvk.selectors import find_in_subtree
 
 from . import selectors, services
@@ -39,6 +40,7 @@ from .serializers import (
 REFUSED = OpenApiResponse(description="Dữ liệu không hợp lệ: thông báo theo từng trường")
 FORBIDDEN = OpenApiResponse(description="Cùng phạm vi nhưng không có quyền")
 NOT_FOUND = OpenApiResponse(description="Không có trong phạm vi của tổ chức đang thao tác")
+IDEMPOTENCY_KEY = schema_parameter()
 CONFLICT = OpenApiResponse(ConflictSerializer, description="Đăng ký đã đổi ở nơi khác, hoặc đã được gửi rồi")
 
 
@@ -144,6 +146,7 @@ class RegistrationListCreateView(RegistrationScopedMixin, generics.ListAPIView):
         )
 
     @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
         request=RegistrationCreateSerializer,
         responses={201: RegistrationDetailSerializer, 400: REFUSED, 403: FORBIDDEN},
         summary="Đăng ký một mô hình (lưu bản nháp)",
@@ -153,6 +156,7 @@ class RegistrationListCreateView(RegistrationScopedMixin, generics.ListAPIView):
             "kèm lý do."
         ),
     )
+    @idempotent_api
     def post(self, request, org_code):
         body = RegistrationCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -197,18 +201,22 @@ class RegistrationDetailView(RegistrationScopedMixin, APIView):
         return Response(RegistrationDetailSerializer(self.get_registration("models_registry.view_registration")).data)
 
     @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
         request=RegistrationUpdateSerializer,
         responses={200: RegistrationDetailSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
         summary="Sửa một phần bản nháp (hoặc bản bị trả lại); bắt buộc gửi kèm version",
     )
+    @idempotent_api
     def patch(self, request, org_code, pk):
         return self._update(request, partial=True)
 
     @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
         request=RegistrationUpdateSerializer,
         responses={200: RegistrationDetailSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
         summary="Thay toàn bộ phiếu của bản nháp; trường không gửi được để trống; bắt buộc gửi kèm version",
     )
+    @idempotent_api
     def put(self, request, org_code, pk):
         return self._update(request, partial=False)
 
@@ -238,10 +246,12 @@ class RegistrationSubmitView(RegistrationScopedMixin, APIView):
     """Draft or returned → submitted, when the form is complete."""
 
     @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
         request=None,
         responses={200: RegistrationDetailSerializer, 400: REFUSED, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT},
         summary="Gửi đăng ký lên cấp duyệt (kiểm tra đủ “06 rõ”)",
     )
+    @idempotent_api
     def post(self, request, org_code, pk):
         registration = self.get_registration("models_registry.change_registration")
         try:

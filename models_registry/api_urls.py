@@ -6,6 +6,6 @@ from . import api
 
 urlpatterns = [
     path("", api.RegistrationListCreateView.as_view(), name="registrations"),
-    path("<int:pk>/", api.RegistrationDetailView.as_view(), name="registration"),
-    path("<int:pk>/submit/", api.RegistrationSubmitView.as_view(), name="registration_submit"),
+    path("<id:pk>/", api.RegistrationDetailView.as_view(), name="registration"),
+    path("<id:pk>/submit/", api.RegistrationSubmitView.as_view(), name="registration_submit"),
 ]

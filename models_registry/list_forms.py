@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.enums import CampaignStatus, RegistrationStatus, SubjectType
 from campaigns.models import Campaign, Field
+from dvk.access import ID_BOUNDS
 from dvk.forms import BootstrapMixin
 from dvk.selectors import find_in_subtree
 
@@ -41,7 +42,7 @@ class RegistrationFilterForm(forms.Form):
     except an organisation code, which must not widen the list (it empties it)."""
 
     q = forms.CharField(label=_("Tìm kiếm"), required=False, max_length=200)
-    campaign = forms.IntegerField(label=_("Kế hoạch"), required=False, widget=forms.Select)
+    campaign = forms.IntegerField(label=_("Kế hoạch"), required=False, widget=forms.Select, **ID_BOUNDS)
     field = forms.ModelChoiceField(
         label=_("Lĩnh vực"),
         queryset=Field.objects.all(),

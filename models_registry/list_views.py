@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -24,9 +24,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.enums import RegistrationStatus as S
-from dvk.access import require_perm
+from dvk.access import ids_or_404, require_perm
 from dvk.enums import Level
 from dvk.excel import xlsx_response
+from dvk.idempotency import idempotent
 from dvk.models import Organization
 
 from . import imports, selectors, services
@@ -74,11 +75,7 @@ def registration_list(request, org_code):
 
 def _selected_ids(request):
     """The ids of the rows ticked on the list."""
-    raw = request.POST.getlist("ids")
-    try:
-        return {int(value) for value in raw}
-    except ValueError:
-        raise Http404 from None
+    return ids_or_404(request.POST.getlist("ids"))
 
 
 def _back(request, org):
@@ -96,11 +93,13 @@ def _label(registration):
 
 
 @require_POST
+@idempotent
 def registration_bulk(request, org_code):
     """Accepts or returns the selected registrations, each in its own transaction (a row is
     changed whole or not at all). Rows the user may not review, or that no longer wait for
-    review, are skipped and listed with the reason. A selection naming any registration
-    outside the scope is not found (404) and nothing is done."""
+    review, are skipped and listed with the reason; a user who may review none of them is
+    refused (403). A selection naming any registration outside the scope, or anything that
+    is not an id, is not found (404) and nothing is done."""
     org = request.organization
     require_perm(request, "models_registry.list_registrations", org)
     ids = _selected_ids(request)
@@ -116,6 +115,8 @@ def registration_bulk(request, org_code):
             for error in errors:
                 messages.error(request, error)
         return _back(request, org)
+    if not any(request.user.has_perm("models_registry.review_registration", r) for r in found):
+        raise PermissionDenied(_("Bạn không có quyền duyệt các đăng ký đã chọn."))
     accept = form.cleaned_data["action"] == BulkReviewForm.ACCEPT
     comment = form.cleaned_data["comment"]
     done, skipped = [], []

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from campaigns.enums import RegistrationStatus as S
 from dvk.access import object_or_404
 from dvk.forms import attach_errors
+from dvk.idempotency import idempotent
 from dvk.uploads import too_large_response, upload_view
 
 from . import evidence as evidence_services
@@ -35,6 +36,7 @@ from .enums import ReportKind
 from .evidence import UPLOAD_STATUSES, EvidenceTooLarge, attach_evidence, files_removed_on_error
 from .models import Evidence, ProgressReport, ReportEntry
 from .report_forms import EvidenceUploadForm, ReportForm
+from .views import detail_page
 from .views import registration_or_404 as _registration
 
 VIEW = "models_registry.view_registration"
@@ -72,7 +74,7 @@ def _percent(achieved, value):
     return int(achieved * 100 / value) if value else None
 
 
-def reports_context(request, registration):
+def reports_context(request, registration, upload_form=None):
     """What `_reports.html` needs, under the one key `reports_section`.
 
     A fixed number of queries however many reports, entries and files there are: the
@@ -123,13 +125,16 @@ def reports_context(request, registration):
             "can_upload": can_upload,
             "can_delete": may_report and status != S.COMPLETED,
             "has_result": status == S.COMPLETED,
-            "upload_form": EvidenceUploadForm(reports=reports, auto_id="id_evidence_%s") if can_upload else None,
+            "upload_form": (upload_form or EvidenceUploadForm(reports=reports, auto_id="id_evidence_%s"))
+            if can_upload
+            else None,
         }
     }
 
 
 @upload_view
 @require_http_methods(["GET", "POST"])
+@idempotent
 def report_create(request, org_code, pk):
     """A report with its figures and files, in one submit: all of it is written, or none."""
     registration = _registration(request, pk, REPORT)
@@ -151,7 +156,7 @@ def report_create(request, org_code, pk):
         targets=targets,
         initial={"reported_on": timezone.localdate()},
     )
-    status = 200
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -201,36 +206,36 @@ def report_create(request, org_code, pk):
 
 @upload_view
 @require_POST
+@idempotent
 def evidence_upload(request, org_code, pk):
     """Adds files (to the registration, or to one of its reports): all of them, or none."""
     registration = _registration(request, pk, REPORT)
     reports = list(ProgressReport.objects.filter(registration=registration))
-    form = EvidenceUploadForm(request.POST, request.FILES, reports=reports)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return _to_detail(request, registration, "evidence")
-    data = form.cleaned_data
-    try:
-        with files_removed_on_error(), transaction.atomic():
-            for upload in data["files"]:
-                attach_evidence(
-                    registration=registration,
-                    uploaded_file=upload,
-                    user=request.user,
-                    report=data["report"],
-                    caption=data["caption"],
-                )
-    except EvidenceTooLarge as exc:
-        return too_large_response(request, " ".join(exc.messages))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages) + " " + _("Chưa tệp nào được lưu."))
-    else:
-        count = len(data["files"])
-        text = ngettext("Đã thêm %(n)s tệp minh chứng.", "Đã thêm %(n)s tệp minh chứng.", count)
-        messages.success(request, text % {"n": count})
-    return _to_detail(request, registration, "evidence")
+    form = EvidenceUploadForm(request.POST, request.FILES, reports=reports, auto_id="id_evidence_%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            with files_removed_on_error(), transaction.atomic():
+                for upload in data["files"]:
+                    attach_evidence(
+                        registration=registration,
+                        uploaded_file=upload,
+                        user=request.user,
+                        report=data["report"],
+                        caption=data["caption"],
+                    )
+        except EvidenceTooLarge as exc:
+            return too_large_response(request, " ".join(exc.messages))
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            count = len(data["files"])
+            text = ngettext("Đã thêm %(n)s tệp minh chứng.", "Đã thêm %(n)s tệp minh chứng.", count)
+            messages.success(request, text % {"n": count})
+            return _to_detail(request, registration, "evidence")
+    # Refused: the page again with the reasons next to the form; nothing was kept.
+    form.add_error(None, _("Chưa tệp nào được lưu; hãy chọn lại tệp rồi tải lên lại."))
+    return detail_page(request, registration, upload_form=form, status=400)
 
 
 def _stream(field):
@@ -272,6 +277,7 @@ def evidence_thumbnail(request, org_code, pk, evidence_id):
 
 
 @require_POST
+@idempotent
 def evidence_delete(request, org_code, pk, evidence_id):
     evidence = _evidence(request, pk, evidence_id, REPORT)
     name = evidence.original_name

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from campaigns.enums import RegistrationStatus, SubjectType
 from campaigns.serializers import OrganizationRefSerializer
+from dvk.access import ID_BOUNDS
 
 from .enums import ReportKind
 from .models import ProgressReport, Registration, RegistrationTarget
@@ -171,7 +172,10 @@ class RegistrationWriteSerializer(VietnameseErrors, serializers.ModelSerializer)
     name = serializers.CharField(max_length=500, help_text="Tên mô hình")
     field = serializers.SlugField(required=False, allow_blank=True, help_text="Mã lĩnh vực (trống: chưa chọn)")
     continues = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Mô hình duy trì: id đăng ký năm trước của chính mô hình này"
+        **ID_BOUNDS,
+        required=False,
+        allow_null=True,
+        help_text="Mô hình duy trì: id đăng ký năm trước của chính mô hình này",
     )
     targets = TargetSerializer(many=True, required=False, help_text="Thay toàn bộ kết quả cần đạt")
 
@@ -182,7 +186,7 @@ class RegistrationWriteSerializer(VietnameseErrors, serializers.ModelSerializer)
 
 
 class RegistrationCreateSerializer(RegistrationWriteSerializer):
-    campaign = serializers.IntegerField(help_text="Id kế hoạch đăng ký theo")
+    campaign = serializers.IntegerField(**ID_BOUNDS, help_text="Id kế hoạch đăng ký theo")
     organization = serializers.CharField(
         required=False, allow_blank=True, help_text="Mã tổ chức đăng ký (mặc định: tổ chức đang thao tác)"
     )
@@ -217,7 +221,7 @@ SORT_LABELS = {
 class RegistrationFilterSerializer(VietnameseErrors, serializers.Serializer):
     """The list's query parameters; the list page takes the same ones."""
 
-    campaign = serializers.IntegerField(required=False, help_text="Id kế hoạch")
+    campaign = serializers.IntegerField(**ID_BOUNDS, required=False, help_text="Id kế hoạch")
     field = serializers.SlugField(required=False, help_text="Mã lĩnh vực")
     status = serializers.ChoiceField(choices=RegistrationStatus.choices, required=False, help_text="Trạng thái đăng ký")
     subject_type = serializers.ChoiceField(choices=SubjectType.choices, required=False)

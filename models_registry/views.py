@@ -27,6 +27,7 @@ from campaigns.enums import RegistrationStatus as S
 from campaigns.selectors import campaigns_here, campaigns_open_to
 from dvk.access import object_or_404, require_perm
 from dvk.forms import attach_errors
+from dvk.idempotency import idempotent
 from dvk.selectors import subtree_of
 
 from . import services
@@ -205,6 +206,7 @@ def open_campaigns(request, org_code):
 
 
 @require_http_methods(["GET", "POST"])
+@idempotent
 def registration_create(request, org_code, campaign_id):
     acting = request.organization
     campaign = object_or_404(request, campaigns_here(), pk=campaign_id)
@@ -297,6 +299,7 @@ def _refuse_not_editable(request, registration, submitting=False):
 
 
 @require_http_methods(["GET", "POST"])
+@idempotent
 def registration_edit(request, org_code, pk):
     org = request.organization
     registration = registration_or_404(request, pk, "models_registry.change_registration")
@@ -476,7 +479,11 @@ def _fields_for_display(registration):
 
 @require_GET
 def registration_detail(request, org_code, pk):
-    registration = registration_or_404(request, pk)
+    return detail_page(request, registration_or_404(request, pk))
+
+
+def detail_page(request, registration, *, upload_form=None, status=200):
+    """The registration's page; `upload_form` brings back a refused upload with its errors."""
     user = request.user
     registration = (
         Registration.objects.select_related(
@@ -512,17 +519,19 @@ def registration_detail(request, org_code, pk):
     # the detail page shows them.
     from .report_views import reports_context
 
-    context.update(reports_context(request, registration))
-    return render(request, "models_registry/registration_detail.html", context)
+    context.update(reports_context(request, registration, upload_form=upload_form))
+    return render(request, "models_registry/registration_detail.html", context, status=status)
 
 
 @require_POST
+@idempotent
 def registration_submit(request, org_code, pk):
     registration = registration_or_404(request, pk, "models_registry.change_registration")
     return _submit(request, registration)
 
 
 @require_POST
+@idempotent
 def registration_withdraw(request, org_code, pk):
     registration = registration_or_404(request, pk, "models_registry.change_registration")
     try:
@@ -535,6 +544,7 @@ def registration_withdraw(request, org_code, pk):
 
 
 @require_POST
+@idempotent
 def registration_review(request, org_code, pk):
     registration = registration_or_404(request, pk, "models_registry.review_registration")
     form = ReviewForm(request.POST)

@@ -20,7 +20,7 @@ def test_add_refuses_a_province_under_a_commune(as_commune_staff, tree):
     response = as_commune_staff.post(
         reverse("org_add", args=["COMM"]), {"name": "Tỉnh lạ", "level": "province", "kind": "administrative"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not Organization.objects.filter(name="Tỉnh lạ").exists()
 
 
@@ -59,7 +59,7 @@ def test_province_staff_moves_a_unit_between_communes_keeping_code_and_roles(pro
 
 def test_commune_staff_cannot_move_a_unit_to_a_commune_they_do_not_manage(as_commune_staff, tree):
     response = as_commune_staff.post(reverse("org_move", args=["UNIT"]), {"new_parent_code": "SIBL"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Không tìm thấy tổ chức này trong phạm vi bạn quản lý" in response.content.decode()
     assert Organization.objects.get_parent(Organization.objects.get(code="UNIT")).code == "COMM"
 
@@ -67,7 +67,7 @@ def test_commune_staff_cannot_move_a_unit_to_a_commune_they_do_not_manage(as_com
 def test_move_into_own_subtree_is_refused(province_staff, tree):
     client = client_for(province_staff)
     response = client.post(reverse("org_move", args=["COMM"]), {"new_parent_code": "UNIT"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert Organization.objects.get_parent(Organization.objects.get(code="COMM")).code == "PROV"
 
 
@@ -100,7 +100,7 @@ def test_staff_gives_a_new_person_a_role_and_they_get_a_password_email(as_commun
 
 def test_new_person_needs_name_and_email(as_commune_staff, tree):
     response = as_commune_staff.post(reverse("member_add", args=["UNIT"]), {"role": "secretary", "username": "x"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not User.objects.filter(username="x").exists()
 
 
@@ -123,7 +123,7 @@ def test_two_editors_from_the_same_version_do_not_overwrite_each_other(as_commun
     second = {"name": "Tên của người thứ hai", "kind": "party_cell", "address": "", "version": 1}
     assert as_commune_staff.post(reverse("org_edit", args=["UNIT"]), first).status_code == 302
     response = client_for(province_staff).post(reverse("org_edit", args=["UNIT"]), second)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "vừa được người khác sửa" in response.content.decode()
     assert Organization.objects.get(code="UNIT").name == "Tên của người thứ nhất"
 
@@ -131,7 +131,7 @@ def test_two_editors_from_the_same_version_do_not_overwrite_each_other(as_commun
 def test_granting_the_same_role_twice_answers_with_a_message(as_commune_staff, secretary, tree):
     data = {"role": "secretary", "username": "bi-thu"}
     response = as_commune_staff.post(reverse("member_add", args=["UNIT"]), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "đã có vai trò này" in response.content.decode()
     assert Membership.objects.filter(user=secretary).count() == 1
 

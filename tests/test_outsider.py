@@ -151,7 +151,7 @@ CASES = {
         get("/o/UNIT/move/"),
         post("/o/UNIT/move/", {"new_parent_code": p.code}),
         # Moving its own unit under the victim's: the victim is not found among its own.
-        post(f"/o/{p.unit}/move/", {"new_parent_code": "UNIT"}, _own(p, 200)),
+        post(f"/o/{p.unit}/move/", {"new_parent_code": "UNIT"}, _own(p, 400)),
     ],
     "org_archive": lambda v, p: [post("/o/UNIT/archive/")],
     "org_import": lambda v, p: [get("/o/COMM/import/"), post("/o/COMM/import/")],

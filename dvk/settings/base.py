@@ -76,6 +76,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "dvk.context_processors.acting_organization",
             ],
+            # {% idempotency_key %} in every form that writes, without a {% load %}.
+            "builtins": ["dvk.templatetags.dvk_forms"],
         },
     },
 ]
@@ -110,6 +112,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "dvk.lockout.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env_int("DVK_PROXY_COUNT", 0)
+
+# How long a write's idempotency key is remembered (a tablet may replay its outbox days later).
+DVK_IDEMPOTENCY_DAYS = env_int("DVK_IDEMPOTENCY_DAYS", 30)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]

@@ -90,7 +90,7 @@ def test_staff_creates_a_draft_with_every_header_field(as_commune_staff, tree):
 
 def test_create_names_every_code_outside_the_subtree(as_commune_staff):
     response = as_commune_staff.post("/o/COMM/campaigns/new/", campaign_data(target_codes="UNIT\nSIBU\nKHONG-CO"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Không tìm thấy mã “SIBU”, “KHONG-CO” trong phạm vi của Xã Diễn Châu." in page(response)
     with scopes_disabled():
         assert not Campaign.objects.exists()
@@ -167,7 +167,7 @@ def test_edit_from_a_stale_form_is_refused_and_keeps_what_was_typed(as_commune_s
         services.campaign_update(campaign=draft, expected_version=read_version, title="Sửa của người khác")
     data = campaign_data(number="12-KH/ĐU", title="Sửa của tôi", version=read_version, target_codes="")
     response = as_commune_staff.post(f"/o/COMM/campaigns/{draft.pk}/edit/", data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Kế hoạch vừa được người khác sửa." in page(response)
     assert "Sửa của tôi" in page(response)
     draft.refresh_from_db()
@@ -282,7 +282,7 @@ def test_milestone_in_an_impossible_order_is_refused_and_nothing_saved(as_commun
     with scopes_disabled():
         before = Milestone.objects.filter(campaign=draft).count()
     response = as_commune_staff.post(f"/o/COMM/campaigns/{draft.pk}/milestones/new/", milestone_data(*new))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in page(response)
     with scopes_disabled():
         assert Milestone.objects.filter(campaign=draft).count() == before
@@ -330,7 +330,7 @@ def test_staff_add_a_milestone_kind_and_come_back(as_commune_staff, draft):
     new_kind = MilestoneKind.objects.get(name="Hội nghị biểu dương điển hình")
     assert (new_kind.code, new_kind.sequence, new_kind.is_window) == ("hoi-nghi-bieu-duong-dien-hinh", None, False)
     response = as_commune_staff.post("/o/COMM/campaigns/milestone-kinds/new/", data)
-    assert response.status_code == 200 and "Đã có loại mốc thời gian" in page(response)
+    assert response.status_code == 400 and "Đã có loại mốc thời gian" in page(response)
     assert MilestoneKind.objects.filter(name__iexact="Hội nghị biểu dương điển hình").count() == 1
     # A window kind; a foreign `next` is ignored.
     window = {"name": "Hội nghị biểu dương", "sequence": "", "is_window": "on", "next": "https://evil.test/"}

@@ -247,11 +247,14 @@ def test_a_decompression_bomb_is_refused_from_its_header(registration, secretary
 def test_the_upload_page_refuses_an_executable_renamed_jpg(registration, as_secretary, media):
     before = table_counts()
     response = as_secretary.post(upload_url(registration), {"files": [upload("anh-hop.jpg", EXE, "image/jpeg")]})
-    assert response.status_code == 302
-    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+    # The page again, the reason next to the upload form.
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert (
         "Không nhận tệp “anh-hop.jpg”: nội dung tệp không phải ảnh (JPEG, PNG, GIF, WebP), PDF, Word (.docx), "
-        "Excel (.xlsx) hay video MP4, dù tên tệp là gì. Chưa tệp nào được lưu."
-    ]
+        "Excel (.xlsx) hay video MP4, dù tên tệp là gì." in page
+    )
+    assert "Chưa tệp nào được lưu; hãy chọn lại tệp rồi tải lên lại." in page
     assert table_counts() == before
     assert stored_files(media) == []
 
@@ -465,7 +468,7 @@ def test_a_report_id_of_another_registration_is_not_offered(registration, plan, 
     response = as_secretary.post(
         upload_url(registration), {"files": [upload("b.pdf", PDF)], "report": report(other).pk}
     )
-    assert response.status_code == 302
+    assert response.status_code == 400
     with scopes_disabled():
         assert not Evidence.objects.exists()
 

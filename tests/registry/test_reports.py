@@ -261,7 +261,7 @@ def test_result_page_needs_every_target_and_completes(registration, secretary):
     target = target_of(registration)
     client = client_for(secretary)
     missing = client.post(report_url(registration, "result"), {"reported_on": "30/06/2026"})
-    assert missing.status_code == 200
+    assert missing.status_code == 400
     assert "Báo cáo kết quả là báo cáo cuối cùng" in missing.content.decode()
     assert fresh(registration).status == S.ACCEPTED
     done = client.post(
@@ -292,7 +292,7 @@ def test_report_with_a_refused_file_writes_nothing(registration, secretary, medi
         },
     )
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Không nhận tệp “anh2.jpg”" in html
     assert "hãy chọn lại tệp minh chứng" in html
     assert table_counts() == before

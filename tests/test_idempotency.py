@@ -1,0 +1,251 @@
+"""Writes a person may repeat are applied once (dvk.idempotency), proved with parallel
+requests on real PostgreSQL: each thread is a phone pressing again, or retrying on a bad
+connection, with its own database connection."""
+
+import datetime
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django_scopes import scopes_disabled
+from rest_framework.test import APIClient
+
+from campaigns.enums import RegistrationStatus as S
+from dvk.enums import Role
+from dvk.models import DeviceToken, IdempotentWrite, Membership, Organization, User
+from models_registry.models import Evidence, ProgressReport, Registration
+from tests.campaigns.builders import campaign, quota
+from tests.conftest import PASSWORD, client_for, table_counts
+from tests.registry.builders import complete_registration
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PRESSES = 10
+PDF = b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def in_parallel(n, send):
+    """Runs send(i) in n threads released together; returns the responses in order."""
+    barrier = threading.Barrier(n)
+
+    def one(i):
+        try:
+            barrier.wait()
+            return send(i)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(one, range(n)))
+
+
+def key():
+    return uuid.uuid4().hex
+
+
+@pytest.fixture
+def plan(tree):
+    """Diễn Châu's plan, open for registration well past today."""
+    c = campaign(
+        tree.commune,
+        "01-KH/ĐU",
+        end=datetime.date(2099, 12, 31),
+        registration_due=datetime.date(2099, 3, 5),
+        target_levels=["unit"],
+    )
+    quota(c, "Mỗi chi bộ ít nhất 01 mô hình", min_total=1)
+    return c
+
+
+def _registrations():
+    with scopes_disabled():
+        return Registration.objects.count()
+
+
+def test_ten_presses_of_create_make_one_draft_and_all_land_on_it(tree, plan, secretary):
+    form = {"name": "Mỗi ngày tiết kiệm 1.000 đồng", "subject_type": "collective", "idempotency_key": key()}
+    url = f"/o/UNIT/registrations/new/{plan.pk}/"
+    clients = [client_for(secretary) for _ in range(PRESSES)]
+    responses = in_parallel(PRESSES, lambda i: clients[i].post(url, form))
+    assert [r.status_code for r in responses] == [302] * PRESSES
+    assert _registrations() == 1
+    with scopes_disabled():
+        draft = Registration.objects.get()
+    assert {r["Location"] for r in responses} == {f"/o/UNIT/registrations/{draft.pk}/edit/"}
+
+
+def test_without_the_mechanism_the_presses_would_each_make_a_draft(tree, plan, secretary):
+    """The same ten presses with a new key each (ten different forms): ten drafts. So the
+    test above proves the key, not some other lock."""
+    url = f"/o/UNIT/registrations/new/{plan.pk}/"
+    clients = [client_for(secretary) for _ in range(PRESSES)]
+    forms = [{"name": f"Mô hình {i}", "subject_type": "collective", "idempotency_key": key()} for i in range(PRESSES)]
+    responses = in_parallel(PRESSES, lambda i: clients[i].post(url, forms[i]))
+    assert [r.status_code for r in responses] == [302] * PRESSES
+    assert _registrations() == PRESSES
+
+
+def test_ten_api_creates_with_one_key_make_one_and_answer_the_same(tree, plan, secretary):
+    body = {"campaign": plan.pk, "subject_type": "collective", "name": "Thắp sáng đường quê"}
+    header = {"HTTP_IDEMPOTENCY_KEY": key()}
+
+    def send(i):
+        api = APIClient()
+        api.force_authenticate(secretary)
+        return api.post("/api/v1/o/UNIT/registrations/", body, format="json", **header)
+
+    responses = in_parallel(PRESSES, send)
+    assert [r.status_code for r in responses] == [201] * PRESSES
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert sum(r.get("Idempotent-Replay") == "true" for r in responses) == PRESSES - 1
+    assert _registrations() == 1
+
+
+def test_the_same_key_with_another_request_is_refused_and_changes_nothing(tree, plan, secretary):
+    api = APIClient()
+    api.force_authenticate(secretary)
+    header = {"HTTP_IDEMPOTENCY_KEY": key()}
+    first = api.post(
+        "/api/v1/o/UNIT/registrations/",
+        {"campaign": plan.pk, "subject_type": "collective", "name": "Một"},
+        format="json",
+        **header,
+    )
+    assert first.status_code == 201
+    before = table_counts()
+    other = api.post(
+        "/api/v1/o/UNIT/registrations/",
+        {"campaign": plan.pk, "subject_type": "collective", "name": "Hai"},
+        format="json",
+        **header,
+    )
+    assert other.status_code == 409
+    assert "đã dùng cho một yêu cầu khác" in other.json()["detail"]
+    assert table_counts() == before
+
+
+def test_a_refused_form_keeps_its_key_free_for_the_corrected_one(tree, plan, secretary):
+    client = client_for(secretary)
+    url = f"/o/UNIT/registrations/new/{plan.pk}/"
+    the_key = key()
+    refused = client.post(url, {"name": "", "subject_type": "collective", "idempotency_key": the_key})
+    assert refused.status_code == 400
+    assert not IdempotentWrite.objects.exists()
+    done = client.post(url, {"name": "Vườn rau sạch", "subject_type": "collective", "idempotency_key": the_key})
+    assert done.status_code == 302 and _registrations() == 1
+
+
+def test_keys_belong_to_one_user(tree, plan, secretary):
+    other = User.objects.create_user("bi-thu-2", password=PASSWORD)
+    Membership.objects.create(user=other, organization=tree.unit, role=Role.SECRETARY)
+    the_key = key()
+    url = f"/o/UNIT/registrations/new/{plan.pk}/"
+    for user, name in ((secretary, "Một"), (other, "Hai")):
+        response = client_for(user).post(url, {"name": name, "subject_type": "collective", "idempotency_key": the_key})
+        assert response.status_code == 302
+    assert _registrations() == 2
+
+
+def test_a_malformed_key_is_refused(tree, plan, secretary):
+    response = client_for(secretary).post(
+        f"/o/UNIT/registrations/new/{plan.pk}/",
+        {"name": "Một", "subject_type": "collective", "idempotency_key": "x"},
+    )
+    assert response.status_code == 400
+    assert "không hợp lệ" in response.content.decode()
+    assert _registrations() == 0
+
+
+@pytest.fixture
+def accepted(plan, tree):
+    return complete_registration(plan, tree.unit, status=S.ACCEPTED)
+
+
+def _report_form(registration):
+    [target] = list(registration.targets.all())
+    return {
+        "reported_on": "30/06/2026",
+        "summary": "Đã quyên góp được 6.000.000 đồng",
+        f"achieved_{target.pk}": "6.000.000",
+        "idempotency_key": key(),
+    }
+
+
+def test_ten_report_sends_make_one_report(tree, accepted, secretary):
+    with scopes_disabled():
+        form = _report_form(accepted)
+    url = f"/o/UNIT/registrations/{accepted.pk}/reports/new/?kind=progress"
+    clients = [client_for(secretary) for _ in range(PRESSES)]
+    responses = in_parallel(PRESSES, lambda i: clients[i].post(url, form))
+    assert [r.status_code for r in responses] == [302] * PRESSES, responses[0].content[:2000]
+    with scopes_disabled():
+        assert ProgressReport.objects.filter(registration=accepted).count() == 1
+
+
+def test_ten_uploads_of_one_file_store_it_once(tree, accepted, secretary):
+    the_key = key()
+    url = f"/o/UNIT/registrations/{accepted.pk}/evidence/"
+    clients = [client_for(secretary) for _ in range(PRESSES)]
+
+    def send(i):
+        upload = SimpleUploadedFile("bien-ban.pdf", PDF, content_type="application/pdf")
+        return clients[i].post(url, {"files": [upload], "caption": "Biên bản", "idempotency_key": the_key})
+
+    responses = in_parallel(PRESSES, send)
+    assert [r.status_code for r in responses] == [302] * PRESSES
+    with scopes_disabled():
+        assert Evidence.objects.filter(registration=accepted).count() == 1
+
+
+def test_ten_presses_of_add_organisation_add_one(tree, commune_staff):
+    form = {"name": "Chi bộ Xóm 12", "level": "unit", "kind": "party_cell", "idempotency_key": key()}
+    clients = [client_for(commune_staff) for _ in range(PRESSES)]
+    before = Organization.objects.count()
+    responses = in_parallel(PRESSES, lambda i: clients[i].post("/o/COMM/add/", form))
+    assert [r.status_code for r in responses] == [302] * PRESSES
+    assert Organization.objects.count() == before + 1
+
+
+def test_ten_presses_of_add_member_grant_one_role_and_send_one_invitation(tree, commune_staff, mailoutbox):
+    form = {
+        "role": "secretary",
+        "username": "bi-thu-moi",
+        "full_name": "Nguyễn Văn Mới",
+        "email": "moi@example.test",
+        "idempotency_key": key(),
+    }
+    clients = [client_for(commune_staff) for _ in range(PRESSES)]
+    responses = in_parallel(PRESSES, lambda i: clients[i].post("/o/UNIT/members/add/", form))
+    assert [r.status_code for r in responses] == [302] * PRESSES
+    assert Membership.objects.filter(user__username="bi-thu-moi").count() == 1
+    assert len(mailoutbox) == 1
+
+
+def test_ten_presses_of_submit_and_of_review_each_apply_once(tree, plan, secretary, commune_staff):
+    draft = complete_registration(plan, tree.unit)
+    clients = [client_for(secretary) for _ in range(PRESSES)]
+    form = {"idempotency_key": key()}
+    responses = in_parallel(PRESSES, lambda i: clients[i].post(f"/o/UNIT/registrations/{draft.pk}/submit/", form))
+    assert {r.status_code for r in responses} == {302}
+    with scopes_disabled():
+        assert draft.history.filter(status=S.SUBMITTED).count() == 1
+    reviewers = [client_for(commune_staff) for _ in range(PRESSES)]
+    review = {"action": "accept", "comment": "", "idempotency_key": key()}
+    in_parallel(PRESSES, lambda i: reviewers[i].post(f"/o/COMM/registrations/{draft.pk}/review/", review))
+    with scopes_disabled():
+        assert draft.history.filter(status=S.ACCEPTED).count() == 1
+    assert secretary.notifications.filter(title__contains="được duyệt").count() == 1
+
+
+def test_a_second_token_for_the_same_device_is_refused_while_the_first_is_active(tree, secretary):
+    body = {"username": secretary.username, "password": PASSWORD, "device_name": "Máy tính bảng 1"}
+    responses = in_parallel(5, lambda i: APIClient().post("/api/v1/auth/tokens/", body, format="json"))
+    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409, 409]
+    refused = next(r for r in responses if r.status_code == 409)
+    assert "Máy tính bảng 1" in refused.json()["detail"] and "thu hồi" in refused.json()["detail"]
+    assert DeviceToken.objects.filter(user=secretary, revoked_at__isnull=True).count() == 1
+    # Once revoked, the device may have a new one.
+    DeviceToken.objects.update(revoked_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+    assert APIClient().post("/api/v1/auth/tokens/", body, format="json").status_code == 201
