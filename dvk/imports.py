@@ -90,7 +90,11 @@ def _row_errors(row_result):
 def tree_import(*, root, upload, user, dry_run):
     """Imports `upload` under `root`. Returns an ImportReport; writes only if not dry_run and
     every row is valid. Side effects when written: organisations, their history rows, one
-    TreeImport row."""
+    TreeImport row.
+
+    The preview (dry_run) checks every row the same way but writes nothing and opens no
+    transaction: on SQLite a transaction takes the database's write lock, and a preview of a
+    large file must not turn everyone else's saves into "database is locked"."""
     report = ImportReport()
     try:
         sheet = read_sheet(upload)
@@ -107,25 +111,14 @@ def tree_import(*, root, upload, user, dry_run):
     dataset = tablib.Dataset(headers=sheet.headers)
     for _number, values in sheet.rows:
         dataset.append(values)
-    code_index = sheet.headers.index("Mã")
-    codes = Counter(str(values[code_index]).strip().upper() for _n, values in sheet.rows)
-
-    resource = OrganizationResource(root=root)
+    resource = OrganizationResource(root=root, preview=dry_run)
+    if dry_run:
+        _check_rows(report, sheet, resource, dataset)
+        return report
     try:
         with transaction.atomic():
-            result = resource.import_data(dataset, dry_run=False, raise_errors=False, use_transactions=False)
-            for (number, values), row_result in zip(sheet.rows, result.rows, strict=False):
-                code = str(values[code_index]).strip().upper()
-                errors = _row_errors(row_result)
-                if codes[code] > 1:
-                    errors.insert(0, _("Mã “%s” xuất hiện nhiều lần trong tệp.") % code)
-                action = "error" if errors else row_result.import_type
-                name = values[sheet.headers.index("Tên tổ chức")]
-                report.rows.append(ReportRow(number=number, action=action, code=code, name=name, errors=errors))
-            # Errors raised outside any row (rare) still refuse the whole file.
-            for error in result.base_errors:
-                report.file_error = str(error.error)
-            if dry_run or report.has_errors:
+            _check_rows(report, sheet, resource, dataset)
+            if report.has_errors:
                 raise _Rollback
             TreeImport.objects.create(
                 organization=root,
@@ -138,3 +131,24 @@ def tree_import(*, root, upload, user, dry_run):
     except _Rollback:
         pass
     return report
+
+
+def _check_rows(report, sheet, resource, dataset):
+    """Runs every row through the resource (which saves only outside a preview) and notes
+    each row's outcome and errors on `report`."""
+    code_index = sheet.headers.index("Mã")
+    name_index = sheet.headers.index("Tên tổ chức")
+    codes = Counter(str(values[code_index]).strip().upper() for _n, values in sheet.rows)
+    # dry_run=False: django-import-export would open a transaction for a dry run; the
+    # resource itself knows whether to save.
+    result = resource.import_data(dataset, dry_run=False, raise_errors=False, use_transactions=False)
+    for (number, values), row_result in zip(sheet.rows, result.rows, strict=False):
+        code = str(values[code_index]).strip().upper()
+        errors = _row_errors(row_result)
+        if codes[code] > 1:
+            errors.insert(0, _("Mã “%s” xuất hiện nhiều lần trong tệp.") % code)
+        action = "error" if errors else row_result.import_type
+        report.rows.append(ReportRow(number=number, action=action, code=code, name=values[name_index], errors=errors))
+    # Errors raised outside any row (rare) still refuse the whole file.
+    for error in result.base_errors:
+        report.file_error = str(error.error)

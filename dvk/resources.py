@@ -64,10 +64,13 @@ class OrganizationResource(resources.ModelResource):
         report_skipped = True
         use_transactions = True
 
-    def __init__(self, *, root):
+    def __init__(self, *, root, preview=False):
         super().__init__()
         self.root = root
-        self.created = {}  # code -> Organization created earlier in this file
+        # A preview checks every row and saves none: a new row is then kept unsaved, as the
+        # parent later rows may name.
+        self.preview = preview
+        self.created = {}  # code -> Organization created (or, in a preview, checked) earlier in this file
 
     def get_queryset(self):
         return Organization.objects.filter(path__startswith=self.root.path)
@@ -131,6 +134,10 @@ class OrganizationResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def save_instance(self, instance, is_create, row, **kwargs):
+        if self.preview:
+            if is_create:
+                self.created[instance.code] = instance
+            return
         if is_create:
             parent = instance._import_parent
             created = Organization.objects.add_child(parent, instance=instance)

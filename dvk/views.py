@@ -228,7 +228,20 @@ def _pending_dir():
     return path
 
 
+def _claim_pending(token):
+    """The previewed file's content, taken once: of confirms sent together only the one that
+    removes the file goes on; the others get None."""
+    stored = _pending_dir() / f"{token}.xlsx"
+    try:
+        content = stored.read_bytes()
+        stored.unlink()
+    except FileNotFoundError:
+        return None
+    return content
+
+
 @require_http_methods(["GET", "POST"])
+@idempotent
 def org_import(request, org_code):
     """Upload → preview (nothing written) → confirm → written whole, or not at all."""
     org = request.organization
@@ -243,12 +256,15 @@ def org_import(request, org_code):
         if not valid or pending.get("org") != org.code:
             messages.error(request, _("Phiên nhập đã hết hạn; hãy tải tệp lên lại."))
             return redirect("org_import", org_code=org.code)
-        stored = _pending_dir() / f"{pending['token']}.xlsx"
-        upload = SimpleUploadedFile(pending["name"], stored.read_bytes())
+        content = _claim_pending(pending["token"])
+        request.session.pop("dvk_pending_import", None)
+        if content is None:
+            # Another confirm of the same preview (a double click, a retry, a second tab) took it.
+            messages.info(request, _("Tệp này đã được nhập từ lần xác nhận trước; không nhập lại."))
+            return redirect("org_tree", org_code=org.code)
+        upload = SimpleUploadedFile(pending["name"], content)
         report = tree_import(root=org, upload=upload, user=request.user, dry_run=False)
         if report.written:
-            stored.unlink(missing_ok=True)
-            del request.session["dvk_pending_import"]
             messages.success(
                 request,
                 _("Đã nhập xong: %(new)s tổ chức mới, %(update)s tổ chức cập nhật.")

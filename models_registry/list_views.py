@@ -251,6 +251,7 @@ def _expired(request, org):
 
 
 @require_http_methods(["GET", "POST"])
+@idempotent
 def registration_import(request, org_code):
     """Upload → preview (nothing written) → confirm → written whole, or not at all.
 
@@ -273,9 +274,13 @@ def registration_import(request, org_code):
         ):
             return _expired(request, org)
         campaign = form.fields["campaign"].queryset.filter(pk=pending.get("campaign")).first()
-        rows = _claim_pending(request)
-        if campaign is None or rows is None:
+        if campaign is None:
             return _expired(request, org)
+        rows = _claim_pending(request)
+        if rows is None:
+            # Another confirm of the same preview (a double click, a retry, a second tab) took it.
+            messages.info(request, _("Danh sách này đã được nhập từ lần xác nhận trước; không nhập lại."))
+            return redirect("registration_list", org_code=org.code)
         late_reason = pending.get("late_reason", "")
         report = imports.registration_import(
             org=org, campaign=campaign, rows=rows, user=request.user, dry_run=False, late_reason=late_reason

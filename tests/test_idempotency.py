@@ -249,3 +249,72 @@ def test_a_second_token_for_the_same_device_is_refused_while_the_first_is_active
     # Once revoked, the device may have a new one.
     DeviceToken.objects.update(revoked_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
     assert APIClient().post("/api/v1/auth/tokens/", body, format="json").status_code == 201
+
+
+TREE_ROWS = [
+    ["Mã", "Tên tổ chức", "Cấp", "Loại", "Mã cấp trên", "Địa chỉ"],
+    ["XOM2", "Chi bộ Xóm 2", "Đơn vị, chi bộ, đoàn thể", "Chi bộ, đảng bộ cơ sở", "COMM", ""],
+    ["XOM2-BCTMT", "Ban công tác Mặt trận Xóm 2", "thon, ban, khu dan cu", "Mặt trận Tổ quốc", "XOM2", "Xóm 2"],
+]
+
+
+def _previewed_tree_import(client):
+    from tests.xlsx import upload, workbook_bytes
+
+    response = client.post("/o/COMM/import/", {"file": upload(workbook_bytes(TREE_ROWS), "to-chuc.xlsx")})
+    assert response.status_code == 200
+    return client.session["dvk_pending_import"]["token"]
+
+
+@pytest.mark.parametrize("same_key", [True, False], ids=["a double click", "two tabs"])
+def test_ten_confirms_of_one_tree_import_apply_it_once(tree, commune_staff, same_key):
+    from dvk.models import TreeImport
+
+    preview = client_for(commune_staff)
+    token = _previewed_tree_import(preview)
+    the_key = key()
+    clients = []
+    for _ in range(PRESSES):
+        client = client_for(commune_staff)
+        client.cookies = preview.cookies  # the same browser session
+        clients.append(client)
+    responses = in_parallel(
+        PRESSES,
+        lambda i: clients[i].post(
+            "/o/COMM/import/", {"token": token, "idempotency_key": the_key if same_key else key()}
+        ),
+    )
+    assert [r.status_code for r in responses] == [302] * PRESSES
+    with scopes_disabled():
+        assert TreeImport.objects.count() == 1
+    assert Organization.objects.filter(code__startswith="XOM2").count() == 2
+    assert Organization.objects.get(code="XOM2").history.count() == 1
+
+
+def test_a_tree_import_preview_writes_nothing_and_opens_no_transaction(tree, commune_staff):
+    """On SQLite a transaction takes the database's write lock: a preview must not open one,
+    or a large file locks every other user's saves out for its whole run."""
+    from tests.xlsx import upload, workbook_bytes
+
+    rows = [TREE_ROWS[0]] + [
+        [f"CB{i:03}", f"Chi bộ {i}", "Đơn vị, chi bộ, đoàn thể", "Chi bộ, đảng bộ cơ sở", "COMM", ""]
+        for i in range(200)
+    ]
+    seen = []
+
+    def watch(execute, sql, params, many, context):
+        seen.append((connection.in_atomic_block, sql.split(None, 1)[0].upper()))
+        return execute(sql, params, many, context)
+
+    client = client_for(commune_staff)
+    with connection.execute_wrapper(watch):
+        from dvk.imports import tree_import
+        from dvk.models import Organization as Org
+
+        report = tree_import(
+            root=Org.objects.get(code="COMM"), upload=upload(workbook_bytes(rows)), user=commune_staff, dry_run=True
+        )
+    assert not report.has_errors and report.count("new") == 200
+    assert seen and not [s for s in seen if s[0]], "a preview query ran inside a transaction"
+    assert {verb for _atomic, verb in seen} == {"SELECT"}
+    assert client.get("/o/COMM/").status_code == 200
