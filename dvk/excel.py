@@ -37,6 +37,50 @@ def _is_forbidden_xml(exc):
     return False
 
 
+class ForbiddenXml(Exception):
+    """An XML part of an Office file declares a DTD or an entity."""
+
+
+class _PrologRead(Exception):
+    pass
+
+
+def check_xml_parts(archive, *, limit=64 * 1024 * 1024):
+    """Refuses (ForbiddenXml) an Office file (.xlsx, .docx) any of whose XML parts declares a
+    DTD or an entity: Office Open XML never uses them (ECMA-376 part 2 forbids DTDs), and
+    nested entities are how "billion laughs" bombs inflate. A DTD can only stand before a
+    part's root element, so each part is parsed (expat, streamed) up to its root element and
+    no further: cheap on any size. `limit` caps what is inflated to get there."""
+    import xml.parsers.expat
+
+    def refuse(*_args):
+        raise ForbiddenXml
+
+    def stop(*_args):
+        raise _PrologRead
+
+    for entry in archive.infolist():
+        if not entry.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        parser = xml.parsers.expat.ParserCreate()
+        parser.StartDoctypeDeclHandler = refuse
+        parser.EntityDeclHandler = refuse
+        parser.StartElementHandler = stop
+        budget = limit
+        try:
+            with archive.open(entry) as member:
+                while chunk := member.read(64 * 1024):
+                    budget -= len(chunk)
+                    if budget < 0:
+                        raise ForbiddenXml
+                    parser.Parse(chunk, False)
+                parser.Parse(b"", True)
+        except _PrologRead:
+            continue
+        except xml.parsers.expat.ExpatError:
+            continue  # not well-formed: the reader that parses it later refuses it as broken
+
+
 @dataclass
 class Sheet:
     headers: list
@@ -74,6 +118,9 @@ def _check_zip(upload):
             names = {e.filename for e in entries}
             if "xl/workbook.xml" not in names:
                 raise ExcelError(_("Tệp không phải là tệp Excel (.xlsx) hợp lệ."))
+            check_xml_parts(archive)
+    except ForbiddenXml:
+        raise ExcelError(_forbidden_xml_message()) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError):
         raise ExcelError(_("Tệp Excel bị hỏng hoặc không đọc được.")) from None
     upload.seek(0)

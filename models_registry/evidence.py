@@ -7,8 +7,10 @@ storage. A refused or failed upload leaves neither a row nor a stored file.
 """
 
 import io
+import re
 import unicodedata
 import zipfile
+import zlib
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -20,10 +22,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from PIL import Image, ImageOps
 
 from campaigns.enums import RegistrationStatus as S
-from dvk.excel import XLSX_CONTENT_TYPE
+from dvk.excel import XLSX_CONTENT_TYPE, ForbiddenXml, check_xml_parts
 from dvk.uploads import file_too_large_message, human_size, max_file_bytes
 
 from .enums import EvidenceKind
@@ -178,13 +181,65 @@ def _check_pdf(upload, name):
         upload.seek(0)
     if b"%%EOF" not in tail[-1024:]:
         _refuse(_("Tệp “%(name)s” không phải tệp PDF hoàn chỉnh (bị cắt hoặc hỏng).") % {"name": name})
+    if found := pdf_active_content(upload):
+        _refuse(
+            _(
+                "Không nhận tệp PDF “%(name)s”: tệp có %(what)s, có thể tự chạy khi mở. "
+                "Hãy in tài liệu ra PDF thường (In → Lưu dưới dạng PDF) rồi gửi lại."
+            )
+            % {"name": name, "what": ", ".join(str(PDF_ACTIVE[n]) for n in sorted(found))}
+        )
     return Sniffed(EvidenceKind.PDF, "application/pdf", "pdf")
 
 
-def _check_office(upload, name):
-    """A .docx or .xlsx: a zip with [Content_Types].xml naming the main part, and word/ or xl/.
+# Names a PDF uses for what runs or opens something when it is read, and what the user is told.
+PDF_ACTIVE = {
+    b"JavaScript": _lazy("mã JavaScript"),
+    b"JS": _lazy("mã JavaScript"),
+    b"Launch": _lazy("lệnh mở chương trình khác (/Launch)"),
+    b"EmbeddedFile": _lazy("tệp nhúng bên trong"),
+    b"EmbeddedFiles": _lazy("tệp nhúng bên trong"),
+}
+_PDF_NAME = re.compile(rb"/([^\s/\[\]<>(){}%]+)")
+_PDF_STREAM = re.compile(rb"stream\r?\n")
+MAX_PDF_INFLATED_BYTES = 64 * 1024 * 1024
 
-    Only the central directory and [Content_Types].xml are read: nothing is inflated."""
+
+def _pdf_names(data):
+    """The PDF names in `data`, with #xx escapes decoded (/J#61vaScript is /JavaScript)."""
+    for match in _PDF_NAME.finditer(data):
+        yield re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), match.group(1))
+
+
+def pdf_active_content(upload):
+    """The active-content names (PDF_ACTIVE) a PDF holds, in its plain objects or inside its
+    Flate-compressed streams (object streams hide dictionaries there); at most
+    MAX_PDF_INFLATED_BYTES are inflated in all."""
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    found = {n for n in _pdf_names(data) if n in PDF_ACTIVE}
+    budget = MAX_PDF_INFLATED_BYTES
+    view = memoryview(data)
+    for match in _PDF_STREAM.finditer(data):
+        # Whatever the stream's filter says: data that is not zlib fails on its first bytes.
+        try:
+            inflated = zlib.decompressobj().decompress(view[match.end() :], budget)
+        except zlib.error:
+            continue
+        budget -= len(inflated)
+        found |= {n for n in _pdf_names(inflated) if n in PDF_ACTIVE}
+        if budget <= 0:
+            break
+    return found
+
+
+def _check_office(upload, name):
+    """A .docx or .xlsx: a zip with [Content_Types].xml naming the main part, and word/ or xl/,
+    whose XML parts declare no DTD and no entity (dvk.excel.check_xml_parts, as the imports).
+
+    The central directory is read whole; of each XML part only what stands before its root
+    element is inflated."""
     broken = _("Tệp “%(name)s” bị hỏng hoặc không phải tệp Word/Excel hợp lệ.") % {"name": name}
     suspicious = _("Tệp “%(name)s” có cấu trúc bất thường; có thể là tệp độc hại.") % {"name": name}
     try:
@@ -211,8 +266,18 @@ def _check_office(upload, name):
             if content_types not in names or archive.getinfo(content_types).file_size > MAX_CONTENT_TYPES_XML:
                 _not_accepted(name)
             types = archive.read(content_types)
+            # The imports' check: no XML part may declare a DTD or an entity.
+            check_xml_parts(archive)
     except EvidenceRefused:
         raise
+    except ForbiddenXml:
+        _refuse(
+            _(
+                "Tệp “%(name)s” chứa nội dung XML bị cấm (DTD hoặc thực thể), điều tệp Word/Excel thật "
+                "không có; có thể là tệp độc hại."
+            )
+            % {"name": name}
+        )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError, KeyError, ValueError):
         _refuse(broken)
     finally:

@@ -5,6 +5,7 @@ import datetime
 import io
 import json
 import zipfile
+import zlib
 from pathlib import Path
 
 import openpyxl
@@ -612,3 +613,87 @@ def test_an_office_file_of_many_small_inflating_entries_is_refused(registration,
     with pytest.raises(EvidenceRefused, match="cấu trúc bất thường"):
         attach(registration, secretary, "bao-cao.docx", buffer.getvalue())
     assert not stored_files(media)
+
+
+NESTED_ENTITIES = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">'
+    b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]>'
+)
+
+
+def _with_part(office, part, prolog):
+    """`office` (a .docx or .xlsx) with `prolog` put before the root element of `part`."""
+    source = zipfile.ZipFile(io.BytesIO(office))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as evil:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == part:
+                data = prolog + data.split(b"?>", 1)[-1]
+            evil.writestr(item.filename, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name, office, part",
+    [
+        ("so-lieu.xlsx", xlsx_bytes, "xl/worksheets/sheet1.xml"),
+        ("bien-ban.docx", docx_bytes, "word/document.xml"),
+        ("so-lieu.xlsx", xlsx_bytes, "[Content_Types].xml"),
+    ],
+)
+def test_an_office_file_whose_xml_declares_entities_is_refused_as_the_imports_do(
+    registration, secretary, media, name, office, part
+):
+    before = table_counts()
+    with pytest.raises(EvidenceRefused, match="nội dung XML bị cấm"):
+        attach(registration, secretary, name, _with_part(office(), part, NESTED_ENTITIES))
+    assert table_counts() == before and not stored_files(media)
+
+
+def test_an_office_file_with_a_bare_dtd_is_refused_too(registration, secretary, media):
+    doctype = b'<?xml version="1.0"?><!DOCTYPE w:document SYSTEM "http://example.test/x.dtd">'
+    with pytest.raises(EvidenceRefused, match="nội dung XML bị cấm"):
+        attach(registration, secretary, "bien-ban.docx", _with_part(docx_bytes(), "word/document.xml", doctype))
+
+
+def _pdf(*objects):
+    body = b"%PDF-1.4\n" + b"".join(b"%d 0 obj\n%s\nendobj\n" % (i + 1, o) for i, o in enumerate(objects))
+    return body + b"trailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def _object_stream(dictionary):
+    packed = zlib.compress(b"2 0 " + dictionary)
+    return b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream" % (
+        len(packed),
+        packed,
+    )
+
+
+@pytest.mark.parametrize(
+    "pdf, what",
+    [
+        (_pdf(b"<< /Type /Catalog /OpenAction 2 0 R >>", b"<< /S /JavaScript /JS (app.alert(1)) >>"), "JavaScript"),
+        (_pdf(b"<< /Type /Catalog /OpenAction << /S /J#61vaScript /JS (x) >> >>"), "JavaScript"),
+        (_pdf(b"<< /Type /Catalog /OpenAction << /S /Launch /F (cmd.exe) >> >>"), "/Launch"),
+        (_pdf(b"<< /Type /Catalog /Names << /EmbeddedFiles 2 0 R >> >>", b"<< /Names [] >>"), "tệp nhúng"),
+        (
+            _pdf(b"<< /Type /Catalog /OpenAction 2 0 R >>", _object_stream(b"<< /S /JavaScript /JS (x) >>")),
+            "JavaScript",
+        ),
+    ],
+    ids=["open-action-javascript", "escaped-name", "launch", "embedded-file", "inside-an-object-stream"],
+)
+def test_a_pdf_that_runs_or_opens_something_is_refused_and_says_why(registration, secretary, media, pdf, what):
+    before = table_counts()
+    with pytest.raises(EvidenceRefused) as refused:
+        attach(registration, secretary, "bien-ban.pdf", pdf)
+    assert what in refused.value.messages[0] and "In → Lưu dưới dạng PDF" in refused.value.messages[0]
+    assert table_counts() == before and not stored_files(media)
+
+
+def test_a_plain_pdf_with_compressed_pages_is_accepted(registration, secretary, media):
+    content = zlib.compress(b"BT /F1 12 Tf 72 712 Td (Bien ban hop xom) Tj ET")
+    page = b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(content), content)
+    attach(registration, secretary, "bien-ban.pdf", _pdf(b"<< /Type /Catalog /Pages 3 0 R >>", page))
+    assert len(stored_files(media)) == 1
