@@ -4,7 +4,6 @@ from contextlib import ExitStack
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scope
@@ -15,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors
+from .access import object_or_404
 from .lockout import LOCKED_MESSAGE
 from .models import DeviceHasToken, DeviceToken
 from .serializers import (
@@ -132,7 +132,7 @@ class TokenListCreateView(APIView):
 class TokenRevokeView(APIView):
     @extend_schema(responses={204: None}, summary="Thu hồi một mã truy cập")
     def delete(self, request, pk):
-        token = get_object_or_404(DeviceToken, pk=pk, user=request.user, revoked_at__isnull=True)
+        token = object_or_404(request, DeviceToken.objects.filter(user=request.user, revoked_at__isnull=True), pk=pk)
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import notifications, selectors, services
-from .access import require_perm
+from .access import object_or_404, require_perm
 from .enums import Role
 from .excel import escape_formula, xlsx_response
 from .forms import (
@@ -418,7 +418,7 @@ def devices(request):
 @require_POST
 @idempotent
 def device_revoke(request, pk):
-    token = get_object_or_404(DeviceToken, pk=pk, user=request.user, revoked_at__isnull=True)
+    token = object_or_404(request, DeviceToken.objects.filter(user=request.user, revoked_at__isnull=True), pk=pk)
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     messages.success(request, _("Đã thu hồi mã truy cập của thiết bị “%s”.") % token.name)
