@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django_otp.admin import OTPAdminSite
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from .models import DeviceToken, Membership, Organization, User
+
+# The admin asks for the second factor too (dvk.twofactor), on top of SecondFactorMiddleware.
+admin.site.__class__ = OTPAdminSite
 
 
 @admin.register(User)

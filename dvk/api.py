@@ -13,7 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import selectors
+from . import selectors, twofactor
 from .access import object_or_404
 from .lockout import LOCKED_MESSAGE
 from .models import DeviceHasToken, DeviceToken
@@ -115,6 +115,8 @@ class TokenListCreateView(APIView):
             return Response(
                 {"detail": _("Tên đăng nhập hoặc mật khẩu không đúng.")}, status=status.HTTP_401_UNAUTHORIZED
             )
+        if refusal := twofactor.token_refusal(user, serializer.validated_data.get("otp_code", "")):
+            return Response({"detail": refusal}, status=status.HTTP_403_FORBIDDEN)
         name = serializer.validated_data["device_name"]
         try:
             token, key = DeviceToken.issue(user=user, name=name)

@@ -351,6 +351,7 @@ def build_accounts(ctx):
                 full_name=spec["full_name"],
                 email=demo_email(spec["username"]),
                 position=spec.get("position", ""),
+                demo_account=True,
             )
             user.set_password(DEMO_PASSWORD)
             user.full_clean()
@@ -358,6 +359,8 @@ def build_accounts(ctx):
             ctx.created["accounts"] += 1
         else:
             ctx.existing["accounts"] += 1
+            if not user.demo_account:  # made before accounts were marked
+                User.objects.filter(pk=user.pk).update(demo_account=True)
         ctx.users[user.username] = user
         for code, role in spec["roles"]:
             org = ctx.org(code)

@@ -119,3 +119,12 @@ def form_status(request):
     """The status of a form page: 200 when first shown, 400 when shown again because the POST
     was refused (a success redirects before this), the same for every form."""
     return 400 if request.method == "POST" else 200
+
+
+class SecondFactorCodeForm(BootstrapMixin, forms.Form):
+    code = forms.CharField(
+        label=_("Mã xác thực"),
+        max_length=20,
+        help_text=_("6 chữ số trong ứng dụng xác thực, hoặc một mã khôi phục (dạng 1234-5678)."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )

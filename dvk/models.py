@@ -22,6 +22,8 @@ class User(AbstractUser):
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
     phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
     position = models.CharField(_("chức vụ"), max_length=150, blank=True)
+    # Made by seed_demo: exempt from the second factor while the demo switch is on (dvk.twofactor).
+    demo_account = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("người dùng")
@@ -258,3 +260,24 @@ class IdempotentWrite(models.Model):
 
     def __str__(self):
         return f"{self.user_id}:{self.key}"
+
+
+class SecondFactorReset(ProducedByOrganization, models.Model):
+    """A lost second factor reset by staff of a higher level (dvk.twofactor): the audit of it,
+    seen from the organisation the staff acted for upward."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reset_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The organisation the resetting staff acted for: the audit page of its subtree lists it.
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("đặt lại xác thực hai lớp")
+        verbose_name_plural = _("đặt lại xác thực hai lớp")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.user} ← {self.reset_by} ({self.created_at:%d/%m/%Y})"

@@ -41,3 +41,20 @@ rules.add_perm("dvk.import_organizations", is_staff_here_or_above)
 rules.add_perm("dvk.manage_members", is_staff_here_or_above)
 rules.add_perm("dvk.view_members", is_staff_here_or_above | is_secretary_here)
 rules.add_perm("dvk.view_audit", is_staff_here_or_above)
+
+
+@rules.predicate
+def is_staff_above_every_role_of(user, person):
+    """Staff strictly above every organisation where `person` holds a role, and not `person`:
+    a commune's staff reset a unit secretary's lost second factor, never a province's."""
+    roles = memberships_of(person)
+    return (
+        person is not None
+        and person.pk != user.pk
+        and bool(roles)
+        and all(has_role_at(user, m.organization, Role.STAFF, strictly_above=True) for m in roles)
+    )
+
+
+# obj: the person whose second factor is reset.
+rules.add_perm("dvk.reset_second_factor", is_staff_above_every_role_of)

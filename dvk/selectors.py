@@ -4,7 +4,7 @@ the acting organisation and stay inside its subtree."""
 
 from django.db.models import Count, Q
 
-from .models import Membership, Organization, TreeImport
+from .models import Membership, Organization, SecondFactorReset, TreeImport
 
 
 def memberships_of(user):
@@ -20,6 +20,21 @@ def memberships_of(user):
         )
         user._dvk_memberships = cached
     return cached
+
+
+def load_memberships(users):
+    """Fills `memberships_of`'s cache for many users with one query (a page of people)."""
+    users = [u for u in users if getattr(u, "_dvk_memberships", None) is None]
+    by_user = {u.pk: [] for u in users}
+    rows = (
+        Membership.objects.filter(user__in=users, organization__archived_at__isnull=True)
+        .select_related("organization")
+        .order_by("organization__path", "role")
+    )
+    for m in rows:
+        by_user[m.user_id].append(m)
+    for u in users:
+        u._dvk_memberships = by_user[u.pk]
 
 
 def roles_at(user, org):
@@ -107,3 +122,10 @@ def membership_in_subtree(org, membership_id):
 def tree_imports_here():
     """Imports visible in the current scope (tenant manager applies the rule)."""
     return TreeImport.objects.select_related("imported_by", "organization").order_by("-created_at")
+
+
+def second_factor_resets_in(org):
+    """Resets of a lost second factor made by staff acting for `org` or an organisation below."""
+    return SecondFactorReset.objects.filter(organization__path__startswith=org.path).select_related(
+        "user", "reset_by", "organization"
+    )

@@ -41,6 +41,12 @@ class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
     device_name = serializers.CharField(max_length=100, label=_("tên thiết bị"))
+    otp_code = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="Tài khoản cán bộ: mã xác thực hai lớp (6 chữ số, hoặc một mã khôi phục)",
+    )
 
 
 class DeviceTokenSerializer(serializers.ModelSerializer):

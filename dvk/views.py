@@ -6,18 +6,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import login as otp_login
 
-from . import notifications, selectors, services
+from . import notifications, selectors, services, twofactor
 from .access import object_or_404, require_perm
 from .enums import Role
 from .excel import escape_formula, xlsx_response
@@ -28,6 +29,7 @@ from .forms import (
     OrganizationCreateForm,
     OrganizationMoveForm,
     OrganizationUpdateForm,
+    SecondFactorCodeForm,
     attach_errors,
     form_status,
 )
@@ -331,6 +333,7 @@ def members(request, org_code):
     require_perm(request, "dvk.view_members", org)
     include_subtree = request.GET.get("subtree") == "1"
     page = _page(request, selectors.members_of(org, include_subtree=include_subtree))
+    can_manage = request.user.has_perm("dvk.manage_members", org)
     return render(
         request,
         "dvk/members.html",
@@ -338,9 +341,22 @@ def members(request, org_code):
             "org": org,
             "page": page,
             "include_subtree": include_subtree,
-            "can_manage": request.user.has_perm("dvk.manage_members", org),
+            "can_manage": can_manage,
+            "resettable": _second_factor_resettable(request.user, page) if can_manage else set(),
         },
     )
+
+
+def _second_factor_resettable(actor, memberships):
+    """Rows whose person has a second factor the actor may reset (two queries for a page)."""
+    people = {m.user_id: m.user for m in memberships}
+    with_device = twofactor.users_with_device(people)
+    selectors.load_memberships(people.values())
+    return {
+        m.pk
+        for m in memberships
+        if m.user_id in with_device and actor.has_perm("dvk.reset_second_factor", people[m.user_id])
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -402,8 +418,11 @@ def audit(request, org_code):
         "history_user", "user", "organization"
     )
     kind = request.GET.get("kind", "org")
-    rows = membership_history if kind == "membership" else org_history
-    page = _page(request, rows.order_by("-history_date"))
+    if kind == "second_factor":
+        rows = selectors.second_factor_resets_in(org)
+    else:
+        rows = (membership_history if kind == "membership" else org_history).order_by("-history_date")
+    page = _page(request, rows)
     return render(request, "dvk/audit.html", {"org": org, "page": page, "kind": kind})
 
 
@@ -455,3 +474,106 @@ def notification_read_all(request):
     if count:
         messages.success(request, _("Đã đánh dấu %s thông báo là đã đọc.") % count)
     return redirect("notifications")
+
+
+# The second factor (dvk.twofactor).
+
+
+def _next(request):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return reverse("home")
+    return target
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_factor(request):
+    """Asks a staff user for the code of their authenticator app (or a recovery code)."""
+    user = request.user
+    if not twofactor.has_device(user):
+        return redirect(f"{reverse('second_factor_setup')}?{request.GET.urlencode()}")
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = twofactor.device_for_code(user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            if device.persistent_id.startswith("otp_static"):
+                messages.warning(
+                    request,
+                    _("Bạn vừa dùng một mã khôi phục; còn %s mã. Hãy tạo mã mới nếu sắp hết.")
+                    % twofactor.recovery_codes_left(user),
+                )
+            return redirect(_next(request))
+        form.add_error("code", _("Mã không đúng hoặc đã hết hạn. Hãy thử mã mới nhất trong ứng dụng."))
+    context = {"form": form, "next": _next(request)}
+    return render(request, "dvk/second_factor.html", context, status=form_status(request))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_factor_setup(request):
+    """Sets up an authenticator app: the QR code, then one code from the app to confirm."""
+    user = request.user
+    if not twofactor.is_staff_account(user):
+        messages.info(request, _("Tài khoản của bạn không cần xác thực hai lớp."))
+        return redirect("home")
+    if twofactor.has_device(user):
+        # Set up already: a new phone is a reset by staff of a higher level, then this page.
+        if user.is_verified():
+            messages.info(request, _("Xác thực hai lớp đã bật cho tài khoản này."))
+            return redirect("second_factor_recovery")
+        return redirect(f"{reverse('second_factor')}?{request.GET.urlencode()}")
+    device = twofactor.pending_device(user)
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = twofactor.device_confirm(device=device, code=form.cleaned_data["code"])
+        if codes is not None:
+            otp_login(request, device)
+            request.session["dvk_recovery_codes"] = codes
+            messages.success(request, _("Đã bật xác thực hai lớp."))
+            return redirect(f"{reverse('second_factor_recovery')}?{urlencode({'next': _next(request)})}")
+        form.add_error("code", _("Mã không khớp. Hãy kiểm tra giờ trên điện thoại và nhập mã mới nhất."))
+    context = {
+        "form": form,
+        "qr": twofactor.qr_svg(device),
+        "secret": twofactor.secret_text(device),
+        "next": _next(request),
+    }
+    return render(request, "dvk/second_factor_setup.html", context, status=form_status(request))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_factor_recovery(request):
+    """New recovery codes, shown once; a verified user may make new ones (the old stop working)."""
+    if request.method == "POST":
+        if not request.user.is_verified():
+            raise PermissionDenied(_("Hãy nhập mã xác thực trước."))
+        request.session["dvk_recovery_codes"] = twofactor.recovery_codes_issue(user=request.user)
+        return redirect("second_factor_recovery")
+    codes = request.session.pop("dvk_recovery_codes", None)
+    context = {
+        "codes": codes,
+        "left": twofactor.recovery_codes_left(request.user),
+        "has_device": twofactor.has_device(request.user),
+        "next": _next(request),
+    }
+    return render(request, "dvk/second_factor_recovery.html", context)
+
+
+@require_POST
+@idempotent
+def member_second_factor_reset(request, org_code, membership_id):
+    """Staff of a higher level reset the lost second factor of a person of their subtree."""
+    org = request.organization
+    membership = selectors.membership_in_subtree(org, membership_id)
+    if membership is None:
+        raise Http404
+    person = membership.user
+    require_perm(request, "dvk.reset_second_factor", person)
+    twofactor.second_factor_reset(user=person, by=request.user, organization=org)
+    messages.success(
+        request, _("Đã đặt lại xác thực hai lớp của %s: lần đăng nhập tới, họ cài lại ứng dụng xác thực.") % person
+    )
+    return redirect("members", org_code=org.code)

@@ -95,8 +95,51 @@ def nobody(tree):
 
 
 def client_for(user):
+    """A browser session signed in as `user`; a staff account has given its second factor
+    (a confirmed authenticator device, verified in this session), as after a real sign-in."""
     client = Client()
     client.force_login(user)
+    verify_second_factor(client, user)
+    return client
+
+
+def second_factor_device(user):
+    """The user's confirmed authenticator device (made if missing): its `.token()` codes
+    are what the app on their phone would show."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Điện thoại thử nghiệm", confirmed=True)
+
+
+def totp_now(device):
+    """The code the device shows now."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def sign_in(context, base_url, user):
+    """Signs a Playwright browser context in as `user`, second factor given (client_for's
+    session, handed to the browser as its cookie): browser tests start signed in."""
+    from django.conf import settings
+
+    cookie = client_for(user).cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}])
+
+
+def verify_second_factor(client, user):
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from dvk.twofactor import requires_second_factor
+
+    fresh = User.objects.get(pk=user.pk)
+    if not requires_second_factor(fresh):
+        return client
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = second_factor_device(fresh).persistent_id
+    session.save()
     return client
 
 

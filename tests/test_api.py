@@ -6,7 +6,8 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from dvk.models import DeviceToken
-from tests.conftest import PASSWORD
+from dvk.twofactor import requires_second_factor
+from tests.conftest import PASSWORD, second_factor_device, totp_now
 
 
 @pytest.fixture(autouse=True)
@@ -23,10 +24,16 @@ def api_for(user):
     return client
 
 
-def issue_token(username, password=PASSWORD, device="Máy tính bảng 01"):
-    return APIClient().post(
-        "/api/v1/auth/tokens/", {"username": username, "password": password, "device_name": device}, format="json"
-    )
+def issue_token(username, password=PASSWORD, device="Máy tính bảng 01", otp_code=None):
+    """A tablet asks for a token. A staff account sends the code its authenticator app shows
+    (made here from its device, unless `otp_code` says otherwise)."""
+    from dvk.models import User
+
+    user = User.objects.filter(username=username).first()
+    if otp_code is None and user is not None and requires_second_factor(user):
+        otp_code = totp_now(second_factor_device(user))
+    body = {"username": username, "password": password, "device_name": device, "otp_code": otp_code or ""}
+    return APIClient().post("/api/v1/auth/tokens/", body, format="json")
 
 
 def test_me_lists_organizations_and_roles(commune_staff, tree):
@@ -120,9 +127,19 @@ def test_login_page_locks_after_five_failures(commune_staff, client):
     assert "30 phút" in response.content.decode()
 
 
-def test_login_then_lands_on_own_organization(commune_staff, client):
-    response = client.post("/accounts/login/", {"username": "can-bo-xa", "password": PASSWORD}, follow=True)
-    assert response.redirect_chain[-1][0] == "/o/COMM/"
+def test_login_then_lands_on_own_organization(secretary, client):
+    response = client.post("/accounts/login/", {"username": "bi-thu", "password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == "/o/UNIT/registrations/open/"
+
+
+def test_a_staff_account_without_its_second_factor_gets_no_token(commune_staff):
+    response = issue_token("can-bo-xa", otp_code="")
+    assert response.status_code == 403 and "xác thực hai lớp" in response.json()["detail"]
+    second_factor_device(commune_staff)
+    assert issue_token("can-bo-xa").status_code == 201
+    wrong = issue_token("can-bo-xa", device="Máy khác", otp_code="000000")
+    assert wrong.status_code == 403 and "mã xác thực hai lớp" in wrong.json()["detail"]
+    assert DeviceToken.objects.count() == 1
 
 
 def test_password_reset_sends_a_vietnamese_email(commune_staff, client, mailoutbox):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from dvk.models import Organization
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, second_factor_device, sign_in, totp_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,11 +58,16 @@ def test_staff_logs_in_and_browses_the_tree(device, browser, live_server, commun
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
 
+    authenticator = second_factor_device(commune_staff)
     page.goto(f"{live_server.url}/o/COMM/")
     assert "/accounts/login/" in page.url
     page.fill("#id_username", "can-bo-xa")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
+    # A staff account gives its second factor: the code its authenticator app shows.
+    page.wait_for_selector("#second-factor")
+    page.fill("#id_code", totp_now(authenticator))
+    page.click("#second-factor button[type=submit]")
     page.wait_for_url(f"{live_server.url}/o/COMM/")
     assert page.locator("h1").inner_text().startswith("Xã Diễn Châu")
 
@@ -92,10 +97,8 @@ def test_the_api_docs_load_from_our_own_static_files_under_the_csp(browser, live
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     page.on("request", lambda request: requests.append(request.url))
-    page.goto(f"{live_server.url}/accounts/login/?next=/api/docs/")
-    page.fill("#id_username", "can-bo-xa")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(context, live_server.url, commune_staff)
+    page.goto(f"{live_server.url}/api/docs/")
     page.wait_for_selector(".opblock-summary-path")
     assert page.locator(".opblock").count() > 10
     assert [url for url in requests if not url.startswith(live_server.url)] == []

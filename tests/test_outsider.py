@@ -141,6 +141,9 @@ CASES = {
     "notifications_read_all": lambda v, p: [post("/notifications/read-all/", expect=302)],
     "api:me": lambda v, p: [get("/api/v1/me/", 200)],
     "api:tokens": lambda v, p: [get("/api/v1/auth/tokens/", 200)],
+    "second_factor": lambda v, p: [get("/accounts/2fa/?next=/o/COMM/", 200 if p.staff else 302)],
+    "second_factor_setup": lambda v, p: [get("/accounts/2fa/setup/?next=/o/COMM/", 302)],
+    "second_factor_recovery": lambda v, p: [get("/accounts/2fa/recovery/?next=/o/COMM/", 200)],
     # The tree and the people.
     "org_tree": lambda v, p: [get("/o/COMM/"), get("/o/UNIT/"), get(f"/o/{p.code}/?q=chi", 200)],
     "org_children": lambda v, p: [get("/o/COMM/children/"), get(f"/o/{p.code}/children/", 200)],
@@ -163,7 +166,15 @@ CASES = {
         post(f"/o/COMM/members/{v.membership.pk}/remove/"),
         post(f"/o/{p.code}/members/{v.membership.pk}/remove/"),
     ],
-    "audit": lambda v, p: [get("/o/COMM/audit/"), get(f"/o/{p.code}/audit/?kind=membership", _own(p, 200))],
+    "member_second_factor_reset": lambda v, p: [
+        post(f"/o/COMM/members/{v.membership.pk}/reset-2fa/"),
+        post(f"/o/{p.code}/members/{v.membership.pk}/reset-2fa/"),
+    ],
+    "audit": lambda v, p: [
+        get("/o/COMM/audit/"),
+        get(f"/o/{p.code}/audit/?kind=membership", _own(p, 200)),
+        get(f"/o/{p.code}/audit/?kind=second_factor", _own(p, 200)),
+    ],
     "device_revoke": lambda v, p: [post(f"/accounts/devices/{v.token.pk}/revoke/")],
     "notification_read": lambda v, p: [post(f"/notifications/{v.notification.pk}/read/")],
     "api:organization": lambda v, p: [get("/api/v1/o/COMM/"), get("/api/v1/o/UNIT/"), get(f"/api/v1/o/{p.code}/", 200)],

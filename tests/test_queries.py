@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from dvk.enums import Kind, Level
 from dvk.models import Membership, Organization
-from tests.conftest import make_user
+from tests.conftest import client_for, make_user
 
 
 def _empty_commune(tree):
@@ -31,13 +31,9 @@ def _count(client, url):
 
 
 def _staff_client(org):
-    from django.test import Client
-
     user = make_user(f"staff-{org.code.lower()}")
     Membership.objects.create(user=user, organization=org, role="staff")
-    client = Client()
-    client.force_login(user)
-    return client, user
+    return client_for(user), user
 
 
 def test_tree_page_queries_do_not_grow_with_children(tree, django_assert_num_queries):

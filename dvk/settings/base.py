@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "import_export",
     "django_celery_beat",
     "dvk",
@@ -50,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Staff reach nothing but the code pages until they give their second factor (dvk.twofactor).
+    "dvk.twofactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -112,6 +116,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "dvk.lockout.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env_int("DVK_PROXY_COUNT", 0)
+
+# The name authenticator apps show next to the DVK codes.
+OTP_TOTP_ISSUER = "DVK"
 
 # How long a write's idempotency key is remembered (a tablet may replay its outbox days later).
 DVK_IDEMPOTENCY_DAYS = env_int("DVK_IDEMPOTENCY_DAYS", 30)

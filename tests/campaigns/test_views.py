@@ -606,7 +606,6 @@ def test_excel_export_of_a_drilled_node_covers_its_subtree(tree, province_staff,
 def test_changes_to_a_published_campaign_are_in_its_history(tree, commune_staff):
     import datetime
 
-    from django.test import Client
     from django_scopes import scopes_disabled
 
     from campaigns.services import campaign_update
@@ -620,8 +619,6 @@ def test_changes_to_a_published_campaign_are_in_its_history(tree, commune_staff)
         c.refresh_from_db()
         campaign_update(campaign=c, title="Kế hoạch đã sửa tên", expected_version=c.version)
         c.history.filter(title="Kế hoạch đã sửa tên").update(history_user=commune_staff)
-    client = Client()
-    client.force_login(commune_staff)
-    body = client.get(f"/o/COMM/campaigns/{c.pk}/").content.decode()
+    body = client_for(commune_staff).get(f"/o/COMM/campaigns/{c.pk}/").content.decode()
     section = body[body.index('id="campaign-history"') :]
     assert "can-bo-xa" in section and "Sửa kế hoạch" in section and "Mỗi chi bộ ít nhất 01 mô hình" in section
