@@ -183,14 +183,13 @@ def main():
     ensure_data(args.rebuild)
 
     from django.conf import settings
-    from django.test import Client
     from django.utils import timezone
     from django_scopes import scopes_disabled
 
     from campaigns.compliance import compliance_report
     from campaigns.enums import COUNTED_STATUSES
     from campaigns.models import Campaign
-    from dvk.models import Organization, User
+    from dvk.models import Organization
     from models_registry.models import Registration
     from models_registry.scale import CAMPAIGN_NUMBER, DERIVED_NUMBER, realign_milestones, scale_campaigns
 
@@ -208,10 +207,7 @@ def main():
     def subtree(code):
         return Organization.objects.filter(path__startswith=Organization.objects.get(code=code).path).count()
 
-    def client_for(username):
-        client = Client()
-        client.force_login(User.objects.get(username=username))
-        return client
+    client_for = tree_bench.signed_in
 
     clients = {
         "scale-tinh": client_for("scale-tinh"),

@@ -255,15 +255,9 @@ def ensure_data(rebuild):
 
 
 def bench_list(runs):
-    from django.test import Client
-    from run import measure
+    from run import measure, signed_in
 
-    from dvk.models import User
-
-    def client_for(username):
-        client = Client()
-        client.force_login(User.objects.get(username=username))
-        return client
+    client_for = signed_in
 
     clients = {BIG: client_for("bench-reg-xa"), SMALL: client_for("bench-reg-xa-nho")}
     pages = [
@@ -356,17 +350,15 @@ def import_worker(path):
 
     django.setup()
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.test import Client
     from django_scopes import scopes_disabled
+    from run import signed_in
 
     from campaigns.models import Campaign
-    from dvk.models import User
     from models_registry.models import Registration
 
     with scopes_disabled():
         campaign = Campaign.objects.get(number=IMPORT_NUMBER)
-    client = Client()
-    client.force_login(User.objects.get(username="bench-reg-nhap"))
+    client = signed_in("bench-reg-nhap")
     url = f"/o/{IMPORTS}/registrations/import/"
     content = Path(path).read_bytes()
     started = time.perf_counter()

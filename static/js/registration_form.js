@@ -18,7 +18,8 @@
   const rowsBox = form.querySelector("[data-target-rows]");
   const addButton = form.querySelector("[data-target-add]");
   const storageKey = "dvk:registration:" + form.dataset.registrationId;
-  const SKIP = new Set(["csrfmiddlewaretoken", "version", "action"]);
+  // The page's own: a key or a version from an earlier page must never be restored into this one.
+  const SKIP = new Set(["csrfmiddlewaretoken", "idempotency_key", "version", "action"]);
 
   let timer = null;
   let inFlight = null;
