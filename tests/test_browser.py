@@ -104,3 +104,32 @@ def test_the_api_docs_load_from_our_own_static_files_under_the_csp(browser, live
     assert [url for url in requests if not url.startswith(live_server.url)] == []
     assert problems == []
     context.close()
+
+
+def test_a_staff_member_sets_up_the_second_factor_in_the_browser(browser, live_server, commune_staff, tree):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.goto(f"{live_server.url}/accounts/login/?next=/o/COMM/")
+    page.fill("#id_username", "can-bo-xa")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#totp-qr svg")
+    assert page.locator("#totp-qr svg").bounding_box()["width"] > 150  # big enough to scan
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "second-factor-setup-phone.png"), full_page=True)
+    pending = TOTPDevice.objects.get(user=commune_staff, confirmed=False)
+    page.fill("#id_code", totp_now(pending))
+    page.click("#second-factor-setup button[type=submit]")
+    page.wait_for_selector("#recovery-codes")
+    assert page.locator("#recovery-codes li").count() == 10
+    page.screenshot(path=str(SHOTS / "second-factor-recovery-phone.png"), full_page=True)
+    page.click("text=Tôi đã lưu các mã, tiếp tục")
+    page.wait_for_url(f"{live_server.url}/o/COMM/")
+    assert problems == []
+    context.close()
