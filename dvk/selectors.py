@@ -115,10 +115,6 @@ def members_of(org, *, include_subtree=False):
     return qs.order_by("organization__path", "user__username", "role")
 
 
-def membership_in_subtree(org, membership_id):
-    return members_of(org, include_subtree=True).filter(pk=membership_id).first()
-
-
 def tree_imports_here():
     """Imports visible in the current scope (tenant manager applies the rule)."""
     return TreeImport.objects.select_related("imported_by", "organization").order_by("-created_at")

@@ -397,9 +397,7 @@ def member_add(request, org_code):
 @idempotent
 def member_remove(request, org_code, membership_id):
     org = request.organization
-    membership = selectors.membership_in_subtree(org, membership_id)
-    if membership is None:
-        raise Http404
+    membership = object_or_404(request, selectors.members_of(org, include_subtree=True), pk=membership_id)
     require_perm(request, "dvk.manage_members", membership.organization)
     if membership.user_id == request.user.id and membership.role == "staff":
         messages.error(request, _("Bạn không thể tự thu hồi vai trò cán bộ của chính mình."))
@@ -567,9 +565,7 @@ def second_factor_recovery(request):
 def member_second_factor_reset(request, org_code, membership_id):
     """Staff of a higher level reset the lost second factor of a person of their subtree."""
     org = request.organization
-    membership = selectors.membership_in_subtree(org, membership_id)
-    if membership is None:
-        raise Http404
+    membership = object_or_404(request, selectors.members_of(org, include_subtree=True), pk=membership_id)
     person = membership.user
     require_perm(request, "dvk.reset_second_factor", person)
     twofactor.second_factor_reset(user=person, by=request.user, organization=org)
