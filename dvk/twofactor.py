@@ -140,6 +140,12 @@ def device_for_code(user, code):
     return match_token(user, code.replace(" ", "").replace("-", ""))
 
 
+def must_wait(user):
+    """True while django-otp holds back the user's next try after wrong codes (1 s, 2 s, 4 s...)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device is not None and not device.verify_is_allowed()[0]
+
+
 def recovery_codes_left(user):
     return StaticToken.objects.filter(device__user=user).count()
 

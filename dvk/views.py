@@ -493,6 +493,7 @@ def second_factor(request):
         return redirect(f"{reverse('second_factor_setup')}?{request.GET.urlencode()}")
     form = SecondFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        held_back = twofactor.must_wait(user)
         device = twofactor.device_for_code(user, form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
@@ -503,7 +504,10 @@ def second_factor(request):
                     % twofactor.recovery_codes_left(user),
                 )
             return redirect(_next(request))
-        form.add_error("code", _("Mã không đúng hoặc đã hết hạn. Hãy thử mã mới nhất trong ứng dụng."))
+        if held_back:
+            form.add_error("code", _("Vừa nhập sai; hãy chờ vài giây rồi nhập mã mới nhất."))
+        else:
+            form.add_error("code", _("Mã không đúng hoặc đã hết hạn. Hãy thử mã mới nhất trong ứng dụng."))
     context = {"form": form, "next": _next(request)}
     return render(request, "dvk/second_factor.html", context, status=form_status(request))
 

@@ -56,6 +56,10 @@ def test_a_staff_member_with_a_device_gives_its_code_after_the_password(tree, co
     assert client.get("/api/v1/o/COMM/").status_code == 403  # the API through the session too
     wrong = client.post("/accounts/2fa/", {"code": "000000", "next": "/o/COMM/campaigns/"})
     assert wrong.status_code == 400 and "Mã không đúng" in wrong.content.decode()
+    # Right away, even the right code is held back (django-otp's throttle), and the page says why.
+    held = client.post("/accounts/2fa/", {"code": totp_now(device), "next": "/o/COMM/campaigns/"})
+    assert held.status_code == 400 and "hãy chờ vài giây" in held.content.decode()
+    device.refresh_from_db()
     device.throttle_reset()
     right = client.post("/accounts/2fa/", {"code": totp_now(device), "next": "/o/COMM/campaigns/"})
     assert right["Location"] == "/o/COMM/campaigns/"
