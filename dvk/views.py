@@ -486,6 +486,7 @@ def _next(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def second_factor(request):
     """Asks a staff user for the code of their authenticator app (or a recovery code)."""
     user = request.user
@@ -514,6 +515,7 @@ def second_factor(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def second_factor_setup(request):
     """Sets up an authenticator app: the QR code, then one code from the app to confirm."""
     user = request.user
@@ -547,6 +549,7 @@ def second_factor_setup(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def second_factor_recovery(request):
     """New recovery codes, shown once; a verified user may make new ones (the old stop working)."""
     if request.method == "POST":

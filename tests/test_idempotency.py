@@ -318,3 +318,15 @@ def test_a_tree_import_preview_writes_nothing_and_opens_no_transaction(tree, com
     assert seen and not [s for s in seen if s[0]], "a preview query ran inside a transaction"
     assert {verb for _atomic, verb in seen} == {"SELECT"}
     assert client.get("/o/COMM/").status_code == 200
+
+
+def test_five_presses_of_new_recovery_codes_issue_one_set_and_show_it(tree, commune_staff):
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    client = client_for(commune_staff)
+    form = {"idempotency_key": key()}
+    responses = in_parallel(5, lambda i: client.post("/accounts/2fa/recovery/", form))
+    assert [r.status_code for r in responses] == [302] * 5
+    shown = client.get("/accounts/2fa/recovery/").context["codes"]
+    stored = set(StaticToken.objects.filter(device__user=commune_staff).values_list("token", flat=True))
+    assert {c.replace("-", "") for c in shown} == stored and len(stored) == 10

@@ -96,6 +96,10 @@ class Persona:
         """What a page of the victim commune's published plan answers this persona."""
         return allowed if self.in_commune else 404
 
+    def own(self, allowed_for_staff, allowed_for_unit=403):
+        """What a staff-only page of its own organisation answers this persona."""
+        return allowed_for_staff if self.staff else allowed_for_unit
+
 
 # --- the cases ------------------------------------------------------------------------------
 
@@ -128,10 +132,6 @@ def _child(v, p, method, rest, kind):
     return probes
 
 
-def _own(p, allowed_for_staff, allowed_for_unit=403):
-    return allowed_for_staff if p.staff else allowed_for_unit
-
-
 CASES = {
     # Pages of the persona itself: 200, with nothing of the victim's.
     "home": lambda v, p: [get("/", 302)],
@@ -154,12 +154,12 @@ CASES = {
         get("/o/UNIT/move/"),
         post("/o/UNIT/move/", {"new_parent_code": p.code}),
         # Moving its own unit under the victim's: the victim is not found among its own.
-        post(f"/o/{p.unit}/move/", {"new_parent_code": "UNIT"}, _own(p, 400)),
+        post(f"/o/{p.unit}/move/", {"new_parent_code": "UNIT"}, p.own(400)),
     ],
     "org_archive": lambda v, p: [post("/o/UNIT/archive/")],
     "org_import": lambda v, p: [get("/o/COMM/import/"), post("/o/COMM/import/")],
     "org_import_template": lambda v, p: [get("/o/COMM/import/template.xlsx")],
-    "org_export": lambda v, p: [get("/o/COMM/export.xlsx"), get(f"/o/{p.code}/export.xlsx", _own(p, 200))],
+    "org_export": lambda v, p: [get("/o/COMM/export.xlsx"), get(f"/o/{p.code}/export.xlsx", p.own(200))],
     "members": lambda v, p: [get("/o/COMM/members/"), get(f"/o/{p.code}/members/?subtree=1", 200)],
     "member_add": lambda v, p: [get("/o/COMM/members/add/"), post("/o/COMM/members/add/")],
     "member_remove": lambda v, p: [
@@ -172,8 +172,8 @@ CASES = {
     ],
     "audit": lambda v, p: [
         get("/o/COMM/audit/"),
-        get(f"/o/{p.code}/audit/?kind=membership", _own(p, 200)),
-        get(f"/o/{p.code}/audit/?kind=second_factor", _own(p, 200)),
+        get(f"/o/{p.code}/audit/?kind=membership", p.own(200)),
+        get(f"/o/{p.code}/audit/?kind=second_factor", p.own(200)),
     ],
     "device_revoke": lambda v, p: [post(f"/accounts/devices/{v.token.pk}/revoke/")],
     "notification_read": lambda v, p: [post(f"/notifications/{v.notification.pk}/read/")],

@@ -7,11 +7,6 @@ registration, alone or next to one of the persona's own, is not found and nothin
 
 from tests.outsider import get, post
 
-
-def _own(p, allowed_for_staff, allowed_for_unit=403):
-    return allowed_for_staff if p.staff else allowed_for_unit
-
-
 CASES = {
     "registration_list": lambda v, p: [
         get("/o/COMM/registrations/"),
@@ -38,10 +33,10 @@ CASES = {
         get("/o/COMM/registrations/import/"),
         post("/o/COMM/registrations/import/"),
         get("/o/UNIT/registrations/import/"),
-        get(f"/o/{p.code}/registrations/import/", _own(p, 200)),
+        get(f"/o/{p.code}/registrations/import/", p.own(200)),
     ],
     "registration_import_template": lambda v, p: [
         get("/o/COMM/registrations/import/template.xlsx"),
-        get(f"/o/{p.code}/registrations/import/template.xlsx", _own(p, 200)),
+        get(f"/o/{p.code}/registrations/import/template.xlsx", p.own(200)),
     ],
 }
