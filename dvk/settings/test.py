@@ -16,11 +16,13 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 REDIS_URL = env("DVK_REDIS_URL", "redis://127.0.0.1:6379/0")
 # One Redis database per pytest-xdist worker (gw0 → 1, gw1 → 2...): a test that clears the
 # cache (tests/test_api.py) must not empty another worker's sessions mid-test.
+# DVK_TEST_REDIS_BASE moves the block when two checkouts run their suites side by side.
 _WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+_BASE = int(env("DVK_TEST_REDIS_BASE", "1"))
 CACHES = {
     "default": {
         "BACKEND": "dvk.cache.ResilientRedisCache",
-        "LOCATION": env("DVK_TEST_CACHE_URL", f"redis://127.0.0.1:6379/{1 + _WORKER % 15}"),
+        "LOCATION": env("DVK_TEST_CACHE_URL", f"redis://127.0.0.1:6379/{1 + (_BASE - 1 + _WORKER) % 15}"),
         "KEY_PREFIX": "dvk-test",
     }
 }
