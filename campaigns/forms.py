@@ -1,19 +1,17 @@
 """Forms of the campaign pages. They only validate input; writes go through campaigns.services."""
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dvk.enums import Kind, Level
 from dvk.forms import BootstrapMixin
+from dvk.pickers import PickerField
 from dvk.selectors import subtree_of
 
 from .enums import Recurrence
 from .models import Campaign, Field, Milestone, MilestoneKind, Quota
 
 DATE_PLACEHOLDER = "dd/mm/yyyy"
-CODE_SPLIT = re.compile(r"[\s,;]+")
 
 
 def date_field(label, *, required=True, help_text=""):
@@ -32,24 +30,11 @@ def checkboxes(label, choices, *, help_text=""):
     )
 
 
-class CodeListField(forms.CharField):
-    """Organisation codes, one a line (commas and spaces also separate them)."""
-
-    widget = forms.Textarea
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", _("Mã tổ chức, mỗi dòng một mã."))
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"rows": 3, "spellcheck": "false", "autocapitalize": "characters"})
-
-    def to_python(self, value):
-        text = super().to_python(value)
-        codes = []
-        for code in CODE_SPLIT.split(text.upper()):
-            if code and code not in codes:
-                codes.append(code)
-        return codes
+def organization_picker(label, help_text):
+    """Organisations picked by name with the search picker (dvk/pickers.py); the form posts
+    their codes, one a line, and checks them with organizations_from_codes. The form binds
+    the picker to the organisation whose subtree it searches."""
+    return PickerField(source="organizations", multiple=True, label=label, help_text=help_text)
 
 
 def organizations_from_codes(root, codes):
@@ -96,9 +81,9 @@ class CampaignForm(CheckboxAwareMixin, forms.ModelForm):
     )
     target_levels = checkboxes(_("Cấp được giao"), Level.choices, help_text=_("Để trống: mọi cấp."))
     target_kinds = checkboxes(_("Loại tổ chức được giao"), Kind.choices, help_text=_("Để trống: mọi loại."))
-    target_codes = CodeListField(
-        label=_("Tổ chức được chọn thêm"),
-        help_text=_("Mã tổ chức, mỗi dòng một mã; chỉ các tổ chức thuộc cấp ban hành."),
+    target_codes = organization_picker(
+        _("Tổ chức được chọn thêm"),
+        _("Gõ một phần tên (không cần dấu) hoặc mã rồi chọn; chỉ các tổ chức thuộc cấp ban hành."),
     )
 
     class Meta:
@@ -133,6 +118,7 @@ class CampaignForm(CheckboxAwareMixin, forms.ModelForm):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
+        self.fields["target_codes"].bind(organization)
         phases = Campaign.objects.filter(organization=organization, is_phase=True)
         if self.instance.pk:
             phases = phases.exclude(pk=self.instance.pk)
@@ -184,11 +170,14 @@ class DeriveForm(BootstrapMixin, forms.Form):
 class QuotaForm(CheckboxAwareMixin, forms.ModelForm):
     levels = checkboxes(_("Cấp"), Level.choices, help_text=_("Để trống: mọi cấp được giao."))
     kinds = checkboxes(_("Loại tổ chức"), Kind.choices, help_text=_("Để trống: mọi loại."))
-    organization_codes = CodeListField(
-        label=_("Tổ chức được chọn"),
-        help_text=_("Mã tổ chức, mỗi dòng một mã. Dòng chỉ có tổ chức được chọn thì chỉ áp dụng cho các tổ chức đó."),
+    organization_codes = organization_picker(
+        _("Tổ chức được chọn"),
+        _(
+            "Gõ một phần tên (không cần dấu) hoặc mã rồi chọn. "
+            "Dòng chỉ có tổ chức được chọn thì chỉ áp dụng cho các tổ chức đó."
+        ),
     )
-    excluded_codes = CodeListField(label=_("Trừ các tổ chức"))
+    excluded_codes = organization_picker(_("Trừ các tổ chức"), _("Các tổ chức không phải đạt chỉ tiêu này."))
 
     class Meta:
         model = Quota
@@ -206,6 +195,8 @@ class QuotaForm(CheckboxAwareMixin, forms.ModelForm):
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
+        for name in ("organization_codes", "excluded_codes"):
+            self.fields[name].bind(campaign.organization)
         if self.instance.pk:
             self.fields["organization_codes"].initial = codes_of(self.instance.organizations.order_by("path"))
             self.fields["excluded_codes"].initial = codes_of(self.instance.excluded.order_by("path"))

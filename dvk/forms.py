@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .enums import ALLOWED_CHILD_LEVELS, Level, Role
 from .models import ORG_CODE_RE, Organization
+from .pickers import PickerField
 
 
 class BootstrapMixin:
@@ -60,14 +61,19 @@ class OrganizationUpdateForm(BootstrapMixin, forms.ModelForm):
 
 
 class OrganizationMoveForm(BootstrapMixin, forms.Form):
-    new_parent_code = forms.CharField(
-        label=_("Mã tổ chức cấp trên mới"),
+    new_parent_code = PickerField(
+        source="organizations",
+        multiple=False,
+        required=True,
+        label=_("Cấp trên mới"),
         max_length=40,
-        help_text=_("Tìm theo tên hoặc nhập mã của tổ chức sẽ quản lý tổ chức này."),
+        help_text=_("Gõ một phần tên (không cần dấu) hoặc mã của tổ chức sẽ quản lý tổ chức này, rồi chọn."),
     )
 
-    def clean_new_parent_code(self):
-        return self.cleaned_data["new_parent_code"].strip().upper()
+    def __init__(self, *args, search_root=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if search_root is not None:
+            self.fields["new_parent_code"].bind(search_root)
 
 
 class ImportUploadForm(BootstrapMixin, forms.Form):

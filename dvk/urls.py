@@ -11,7 +11,7 @@ register_converter(IdConverter, "id")
 org_patterns = [
     path("", views.org_tree, name="org_tree"),
     path("children/", views.org_children, name="org_children"),
-    path("search/", views.org_search, name="org_search"),
+    path("pick/<slug:source>/", views.picker_search, name="picker_search"),
     path("add/", views.org_add, name="org_add"),
     path("edit/", views.org_edit, name="org_edit"),
     path("move/", views.org_move, name="org_move"),

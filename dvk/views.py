@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from . import notifications, selectors, services, twofactor
+from . import notifications, pickers, selectors, services, twofactor
 from .access import object_or_404, require_perm
 from .enums import Role
 from .excel import escape_formula, xlsx_response
@@ -127,12 +127,17 @@ def org_children(request, org_code):
 
 
 @require_GET
-def org_search(request, org_code):
-    """htmx partial: organisations below the acting one matching ?q=, for pickers."""
+def picker_search(request, org_code, source):
+    """htmx partial: the options of a search picker (dvk/pickers.py) for ?q=, below the acting
+    organisation, which the tenancy middleware has checked."""
     org = request.organization
-    query = request.GET.get("q", "").strip()
-    rows = selectors.search_subtree(org, query)[:20] if len(query) >= 2 else []
-    return render(request, "dvk/_org_search.html", {"rows": rows, "org": org})
+    picker = pickers.source_or_404(source)
+    if not picker.allowed(request, org):
+        raise PermissionDenied
+    query = request.GET.get("q", "")
+    result = picker.search(request, org, query)
+    context = {"result": result, "query": query.strip()[: pickers.MAX_QUERY], "org": org, "source": picker}
+    return render(request, "dvk/_picker_options.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -185,7 +190,9 @@ def org_edit(request, org_code):
 def org_move(request, org_code):
     org = request.organization
     require_perm(request, "dvk.move_organization", org)
-    form = OrganizationMoveForm(request.POST or None)
+    # The picker searches the first organisation the user manages; the check below decides.
+    managed = [m.organization for m in selectors.memberships_of(request.user) if m.role == "staff"]
+    form = OrganizationMoveForm(request.POST or None, search_root=managed[0] if managed else None)
     if request.method == "POST" and form.is_valid():
         new_parent = Organization.objects.filter(code=form.cleaned_data["new_parent_code"]).first()
         # The same message for "no such code" and "not yours": no existence leak.
@@ -201,10 +208,7 @@ def org_move(request, org_code):
                     request, _("Đã chuyển “%(org)s” về “%(parent)s”.") % {"org": org.name, "parent": new_parent.name}
                 )
                 return redirect("org_tree", org_code=org.code)
-    managed = [m.organization for m in selectors.memberships_of(request.user) if m.role == "staff"]
-    return render(
-        request, "dvk/org_move.html", {"org": org, "form": form, "managed": managed}, status=form_status(request)
-    )
+    return render(request, "dvk/org_move.html", {"org": org, "form": form}, status=form_status(request))
 
 
 @require_POST

@@ -7,6 +7,7 @@ from campaigns.enums import CampaignStatus, RegistrationStatus, SubjectType
 from campaigns.models import Campaign, Field
 from dvk.access import ID_BOUNDS
 from dvk.forms import BootstrapMixin
+from dvk.pickers import PickerField
 from dvk.selectors import find_in_subtree
 
 from .selectors import DEFAULT_SORT, SORTS
@@ -56,7 +57,8 @@ class RegistrationFilterForm(forms.Form):
     subject_type = forms.ChoiceField(
         label=_("Chủ thể"), required=False, choices=[("", _("Tập thể và cá nhân")), *SubjectType.choices]
     )
-    org = forms.CharField(label=_("Mã tổ chức"), required=False, max_length=40)
+    # Picked by name (dvk/pickers.py); the query string keeps carrying the code (?org=CODE).
+    org = PickerField(source="organizations", multiple=False, label=_("Tổ chức"), max_length=40)
     sort = forms.ChoiceField(label=_("Sắp xếp"), required=False, choices=[(k, SORT_LABELS[k]) for k in SORTS])
 
     def __init__(self, data, *, organization):
@@ -69,7 +71,8 @@ class RegistrationFilterForm(forms.Form):
             select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
         self.fields["q"].widget.attrs.update({"placeholder": _("Tên mô hình, họ tên..."), "type": "search"})
-        self.fields["org"].widget.attrs["placeholder"] = _("VD: %s") % organization.code
+        self.fields["org"].widget.attrs["placeholder"] = _("Mã tổ chức, VD: %s") % organization.code
+        self.fields["org"].bind(organization)
         self.is_valid()
         self.campaigns = list_campaigns(organization, self.campaign)
         self.fields["campaign"].widget.choices = [("", _("Mọi kế hoạch"))] + [
@@ -84,7 +87,7 @@ class RegistrationFilterForm(forms.Form):
         return self.campaign
 
     def clean_org(self):
-        code = (self.cleaned_data.get("org") or "").strip().upper()
+        code = self.cleaned_data.get("org") or ""
         if code:
             self.subtree = find_in_subtree(self.organization, code)
             if self.subtree is None:

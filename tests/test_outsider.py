@@ -147,7 +147,16 @@ CASES = {
     # The tree and the people.
     "org_tree": lambda v, p: [get("/o/COMM/"), get("/o/UNIT/"), get(f"/o/{p.code}/?q=chi", 200)],
     "org_children": lambda v, p: [get("/o/COMM/children/"), get(f"/o/{p.code}/children/", 200)],
-    "org_search": lambda v, p: [get("/o/COMM/search/?q=chi"), get(f"/o/{p.code}/search/?q=xom", 200)],
+    # The search pickers' options: through the victim's codes 404; through its own code only
+    # its own subtree (the victim's unit is not among "xom" or "chi bo xom 1" matches), by name or code.
+    "picker_search": lambda v, p: [
+        get("/o/COMM/pick/organizations/?q=chi"),
+        get("/o/UNIT/pick/organizations/?q=UNIT"),
+        get(f"/o/{p.code}/pick/organizations/?q=xom", 200),
+        get(f"/o/{p.code}/pick/organizations/?q=chi+bo+xom+1", 200),
+        get(f"/o/{p.code}/pick/organizations/?q=UNIT", 200),
+        get(f"/o/{p.code}/pick/nothing-such/?q=xom", 404),
+    ],
     "org_add": lambda v, p: [get("/o/COMM/add/"), post("/o/COMM/add/", {"code": "X-NEW", "name": "X"})],
     "org_edit": lambda v, p: [get("/o/UNIT/edit/"), post("/o/UNIT/edit/", {"name": "Đổi tên"})],
     "org_move": lambda v, p: [

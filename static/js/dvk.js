@@ -8,13 +8,6 @@ document.addEventListener("click", function (event) {
   const button = event.target.closest("[data-confirm]");
   if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
 });
-document.addEventListener("click", function (event) {
-  const pick = event.target.closest("[data-pick-code]");
-  if (!pick) return;
-  const input = document.getElementById(pick.dataset.pickTarget);
-  if (input) { input.value = pick.dataset.pickCode; input.focus(); }
-  event.preventDefault();
-});
 document.addEventListener("submit", function (event) {
   // Long requests (an Excel import checks and writes thousands of rows): the button says the
   // work is under way and cannot be pressed twice.
