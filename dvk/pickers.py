@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models.functions import Length
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -55,7 +56,7 @@ class Source:
     key = ""
     limit = LIMIT
     min_length = MIN_LENGTH
-    placeholder = _lazy("Gõ một phần tên (không cần dấu) hoặc mã")
+    placeholder = _lazy("Tìm theo tên hoặc mã…")
 
     def allowed(self, request, root):
         """May this request search below `root`? The middleware has already checked a role at
@@ -107,7 +108,8 @@ def source_or_404(key):
 
 class OrganizationSource(Source):
     """Organisations of the root's subtree (the root included), by name without diacritics
-    (every word typed must appear: "cong an tinh" finds "Công an tỉnh") or by code."""
+    (every word typed must start a word of the name, in any order: "cong an tinh" and
+    "tinh cong" find "Công an tỉnh") or by code; exact and leading matches first."""
 
     key = "organizations"
 
@@ -119,24 +121,29 @@ class OrganizationSource(Source):
 
     def matches(self, request, root, query, limit):
         needle = normalize_search(query)
-        code = re.sub(r"\s+", "", query).upper()
+        # Each word typed starts a word of the name ("cong an" is not "Ban công tác"); a query
+        # of one token may also be (part of) a code.
         by_name = Q()
         for word in needle.split():
-            by_name &= Q(search_name__contains=word)
+            by_name &= Q(search_name__startswith=word) | Q(search_name__contains=f" {word}")
+        code = query.strip().upper() if len(query.split()) == 1 else None
+        wanted = by_name | Q(code__contains=code) if code else by_name
         rows = (
             subtree_of(root)
             .filter(archived_at__isnull=True)
-            .filter(by_name | Q(code__contains=code))
+            .filter(wanted)
             .annotate(
                 rank=Case(
-                    When(code=code, then=Value(0)),
+                    When(code=code or "", then=Value(0)),
                     When(search_name=needle, then=Value(1)),
                     When(search_name__startswith=needle, then=Value(2)),
-                    default=Value(3),
+                    When(search_name__contains=f" {needle}", then=Value(3)),
+                    default=Value(4),
                     output_field=IntegerField(),
-                )
+                ),
+                name_length=Length("search_name"),
             )
-            .order_by("rank", "depth", "search_name", "path")[:limit]
+            .order_by("rank", "depth", "name_length", "search_name", "path")[:limit]
         )
         return self.choices(root, list(rows))
 

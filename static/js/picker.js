@@ -178,7 +178,8 @@
       setActive(-1);
       if (document.activeElement === input && typed()) open(); else close();
       const note = listbox.querySelector("[data-picker-note]");
-      say(options().length + " " + root.dataset.msgCount + (note ? ". " + note.textContent : ""));
+      const count = options().length;
+      say(count ? count + " " + root.dataset.msgCount + (note ? ". " + note.textContent : "") : note ? note.textContent : "");
     });
     // Pressing an option must not blur the box first (that would close the list under the finger).
     listbox.addEventListener("mousedown", function (event) { event.preventDefault(); });
