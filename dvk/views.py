@@ -35,8 +35,8 @@ from .forms import (
     form_status,
 )
 from .idempotency import idempotent
-from .links import mail_link_context
 from .imports import tree_import
+from .links import mail_link_context
 from .models import DeviceToken, Membership, Organization
 from .resources import COLUMNS
 
