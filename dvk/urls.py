@@ -77,3 +77,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "dvk.errors.bad_request"
+handler403 = "dvk.errors.permission_denied"
+handler404 = "dvk.errors.page_not_found"
+handler500 = "dvk.errors.server_error"
