@@ -70,4 +70,12 @@ def test_campaign_rows_read_in_full_and_the_bell_count_is_on_the_bar(device, bro
         assert not page.locator("#nav-main").is_visible()
     bell.click()
     page.wait_for_url(f"{live_server.url}/notifications/")
+
+    # The product's own 404 (DEBUG off) fits the screen too, with the bar and its bell.
+    response = page.goto(f"{live_server.url}/o/COMM/campaigns/987654/")
+    assert response.status == 404
+    assert page.locator("h1").inner_text() == "Không tìm thấy trang"
+    assert page.locator("#notifications-unread").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.screenshot(path=str(SHOTS / f"not-found-{device}.png"))
     context.close()
