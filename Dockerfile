@@ -50,9 +50,9 @@ COPY . .
 COPY --from=vendor /src/static/vendor/ static/vendor/
 
 # Static files are collected (hashed and compressed for WhiteNoise) into the image. The
-# production settings need a secret key to import; this one exists only for this step
-# and is never in the running containers' environment.
-RUN DJANGO_SECRET_KEY=build-only-collectstatic-not-a-secret \
+# production settings need a secret key and a site address to import; these exist only for
+# this step and are never in the running containers' environment.
+RUN DJANGO_SECRET_KEY=build-only-collectstatic-not-a-secret DVK_SITE_URL=https://localhost \
         python manage.py collectstatic --noinput --verbosity 0 \
     && python -m compileall -q dvk \
     && mkdir -p /data/media \

@@ -1,6 +1,10 @@
 # The two commands a newcomer needs: `make run` and `make test`. Everything else is set up on demand.
 PYTHON ?= python3
 PORT ?= 8000
+# Links in the demo's mail and reminders point at the port it serves on, unless set already.
+DVK_SITE_URL ?= http://127.0.0.1:$(PORT)
+# The demo runs with DEBUG off (the product's own error pages); DJANGO_DEBUG=1 make run for Django's.
+RUN_ENV := DJANGO_SETTINGS_MODULE=dvk.settings.local DVK_SITE_URL=$(DVK_SITE_URL)
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
@@ -49,9 +53,9 @@ migrate: $(VENV)/.run-installed vendor
 	DJANGO_SETTINGS_MODULE=dvk.settings.local $(PY) manage.py migrate --noinput
 
 run: migrate
-	DJANGO_SETTINGS_MODULE=dvk.settings.local $(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py seed_demo
 	@echo "DVK: http://127.0.0.1:$(PORT)/  (demo accounts in README.md)"
-	DJANGO_SETTINGS_MODULE=dvk.settings.local $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.dev-installed vendor lint
 	@$(PY) scripts/check_services.py

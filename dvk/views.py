@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,6 +36,7 @@ from .forms import (
 )
 from .idempotency import idempotent
 from .imports import tree_import
+from .links import mail_link_context
 from .models import DeviceToken, Membership, Organization
 from .resources import COLUMNS
 
@@ -51,6 +53,17 @@ class InvitationForm(PasswordResetForm):
 
     def get_users(self, email):
         return [self.invited_user]
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, with the link in the mail on DVK_SITE_URL rather than the request's Host."""
+
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    @property
+    def extra_email_context(self):
+        return mail_link_context()
 
 
 def _page(request, queryset):
@@ -390,7 +403,11 @@ def member_add(request, org_code):
                         use_https=request.is_secure(),
                         subject_template_name="registration/invitation_subject.txt",
                         email_template_name="registration/invitation_email.txt",
-                        extra_email_context={"organization": org, "role": membership.get_role_display()},
+                        extra_email_context={
+                            "organization": org,
+                            "role": membership.get_role_display(),
+                            **mail_link_context(),
+                        },
                     )
             messages.success(request, _("Đã giao vai trò cho %s.") % membership.user)
             return redirect("members", org_code=org.code)

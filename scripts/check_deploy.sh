@@ -7,6 +7,8 @@
 #
 # If DJANGO_SECRET_KEY is set neither in the shell nor in .env, a strong random key stands
 # in for it (a deployment must bring its own; check --deploy only judges its strength).
+# Likewise an unset DVK_SITE_URL is stood in by https://<first host of DVK_DOMAIN>, since the
+# production settings refuse to start without one; the compose file must still pass it on.
 #
 # Usage: scripts/check_deploy.sh        (or: make check-deploy)
 # Env:   PY=path/to/python (default .venv/bin/python), DVK_COMPOSE_FILE (default docker-compose.yml)
@@ -127,6 +129,14 @@ if not environment.get("DJANGO_SECRET_KEY"):
     # have none. Stand in a random one so that the remaining checks still run.
     environment["DJANGO_SECRET_KEY"] = variables["DJANGO_SECRET_KEY"]
     generated_key = True
+
+if "DVK_SITE_URL" not in environment:
+    fail(f"services.{SERVICE} must pass DVK_SITE_URL on: links in mail start with it")
+if not environment["DVK_SITE_URL"]:
+    first_host = environment.get("DJANGO_ALLOWED_HOSTS", "localhost").split(",")[0].strip().lstrip(".")
+    environment["DVK_SITE_URL"] = f"https://{first_host or 'localhost'}"
+    print(f"check_deploy: DVK_SITE_URL not set: using {environment['DVK_SITE_URL']} for this check.",
+          file=sys.stderr)
 
 if generated_key:
     print("check_deploy: DJANGO_SECRET_KEY not set: using a random key for this check.", file=sys.stderr)

@@ -143,7 +143,7 @@ def test_every_settings_module_asks_staff_for_it(module, monkeypatch):
     import importlib
 
     monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 60)
-    monkeypatch.setenv("DVK_ALLOWED_HOSTS", "dvk.example.vn")
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "dvk.example.vn")
     monkeypatch.setenv("DVK_SITE_URL", "https://dvk.example.vn")
     monkeypatch.setenv("DVK_DEMO", "false")
     settings = importlib.import_module(module)

@@ -4,7 +4,9 @@ from .base import *  # noqa: F403
 from .base import BASE_DIR
 from .env import env, env_bool
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off by default: the demo a newcomer meets shows the product's own Vietnamese error pages
+# (dvk.errors). Developers who want Django's debug pages: DJANGO_DEBUG=1 make run.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 DVK_DEMO = env_bool("DVK_DEMO", True)
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 
@@ -31,3 +33,8 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # WhiteNoise warns on every request when STATIC_ROOT is missing; outside production
 # (where collectstatic fills it) static files come from the finders, so an empty one does.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# runserver serves no static files (whitenoise.runserver_nostatic, and none with DEBUG off):
+# WhiteNoise serves them straight from static/ (static/vendor included) and the apps, without
+# collectstatic, and picks up an edited file at the next request.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

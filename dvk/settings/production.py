@@ -1,6 +1,9 @@
 """Production: every secret from the environment, HTTPS behind the proxy, no demo data."""
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.http import is_same_domain
 
 from .base import *  # noqa: F403
 from .base import postgres_database
@@ -15,6 +18,31 @@ DVK_DEMO = env_bool("DVK_DEMO", False)
 if DVK_DEMO:
     raise ImproperlyConfigured(
         "DVK_DEMO is on: the demo accounts share a published password, so production refuses to start."
+    )
+
+# Links in mail (reminders, password reset) start with this address; the base default
+# (http://127.0.0.1:8000) would send every recipient to their own machine.
+DVK_SITE_URL = env("DVK_SITE_URL")
+if not DVK_SITE_URL:
+    raise ImproperlyConfigured(
+        "DVK_SITE_URL is required: the address users open DVK at, e.g. https://dvk.tinh.gov.vn "
+        "(links in reminder and password-reset mail start with it)."
+    )
+_site = urlsplit(DVK_SITE_URL)
+try:
+    _site.port  # noqa: B018 (raises ValueError on a port that is not a number)
+    _site_ok = _site.scheme in ("http", "https") and _site.hostname and not (_site.query or _site.fragment)
+except ValueError:
+    _site_ok = False
+if not _site_ok:
+    raise ImproperlyConfigured(
+        f"DVK_SITE_URL must be an absolute http(s) address such as https://dvk.tinh.gov.vn, not {DVK_SITE_URL!r}."
+    )
+# A link to a host Django does not serve would answer every reader 400 Bad Request.
+if not any(pattern == "*" or is_same_domain(_site.hostname, pattern) for pattern in ALLOWED_HOSTS):
+    raise ImproperlyConfigured(
+        f"DVK_SITE_URL's host {_site.hostname!r} is not in DJANGO_ALLOWED_HOSTS ({', '.join(ALLOWED_HOSTS)}): "
+        "links in mail would be refused."
     )
 
 DATABASES = {"default": postgres_database()}
