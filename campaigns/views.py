@@ -47,6 +47,14 @@ def _to_detail(campaign, org):
     return redirect("campaign_detail", org_code=org.code, pk=campaign.pk)
 
 
+def _warn(request, campaign):
+    """Registration dates that look mistyped, said after a save (campaigns.services)."""
+    if campaign.status in FINISHED:
+        return
+    for warning in services.campaign_warnings(campaign):
+        messages.warning(request, warning)
+
+
 def _refuse_finished(request, campaign):
     """A closed campaign's quotas and milestones are its history: its snapshot is read with them."""
     if campaign.status in FINISHED:
@@ -108,6 +116,7 @@ def campaign_edit(request, org_code, pk):
             attach_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu thay đổi."))
+            _warn(request, campaign)
             return _to_detail(campaign, org)
     context = {"org": org, "form": form, "title": _("Sửa kế hoạch %s") % campaign.number, "campaign": campaign}
     return render(request, "campaigns/campaign_form.html", context, status=form_status(request))
@@ -144,6 +153,12 @@ def _detail_context(request, campaign, derive_form=None):
     if can_derive and derive_form is None:
         derive_form = DeriveForm(parent=campaign, organization=org)
     milestones = [{"milestone": m, "occurrences": m.occurrences()} for m in campaign.milestones.all()]
+    can_publish = can_change and campaign.status == CampaignStatus.DRAFT
+    # While a draft, the staff who will publish it see what looks wrong before they do.
+    warnings = services.registration_warnings(campaign, campaign.milestones.all()) if can_publish else []
+    publish_confirm = _("Ban hành kế hoạch này? Mọi tổ chức được giao sẽ thấy kế hoạch.")
+    if warnings:
+        publish_confirm = "\n\n".join([publish_confirm, _("Lưu ý:"), *warnings])
     return {
         "org": org,
         "campaign": campaign,
@@ -155,7 +170,9 @@ def _detail_context(request, campaign, derive_form=None):
         "own_derived": own_derived,
         "derive_form": derive_form if can_derive else None,
         "editable": can_change and campaign.status not in FINISHED,
-        "can_publish": can_change and campaign.status == CampaignStatus.DRAFT,
+        "can_publish": can_publish,
+        "warnings": warnings,
+        "publish_confirm": publish_confirm,
         "can_close": can_change and campaign.status == CampaignStatus.PUBLISHED,
         "can_archive": can_change and campaign.status in (CampaignStatus.PUBLISHED, CampaignStatus.CLOSED),
         "can_delete": campaign.status == CampaignStatus.DRAFT and user.has_perm("campaigns.delete_campaign", campaign),
@@ -170,7 +187,7 @@ def campaign_detail(request, org_code, pk):
     return render(request, "campaigns/campaign_detail.html", _detail_context(request, campaign))
 
 
-def _status_action(request, pk, perm, action, done):
+def _status_action(request, pk, perm, action, done, *, warn=False):
     campaign = _campaign(request, pk, perm)
     try:
         action(campaign=campaign)
@@ -178,6 +195,8 @@ def _status_action(request, pk, perm, action, done):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, done % campaign.number)
+        if warn:
+            _warn(request, campaign)
     return _to_detail(campaign, request.organization)
 
 
@@ -185,7 +204,12 @@ def _status_action(request, pk, perm, action, done):
 @idempotent
 def campaign_publish(request, org_code, pk):
     return _status_action(
-        request, pk, "campaigns.change_campaign", services.campaign_publish, _("Đã ban hành kế hoạch “%s”.")
+        request,
+        pk,
+        "campaigns.change_campaign",
+        services.campaign_publish,
+        _("Đã ban hành kế hoạch “%s”."),
+        warn=True,
     )
 
 
@@ -302,6 +326,7 @@ def _milestone_page(request, campaign, milestone):
             attach_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu mốc thời gian."))
+            _warn(request, campaign)
             return _to_detail(campaign, request.organization)
     context = {
         "org": request.organization,
