@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.choices import BlankChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from .enums import ALLOWED_CHILD_LEVELS, Level, Role
@@ -55,9 +56,10 @@ def _vietnamese_empty_choice(field):
     if isinstance(field, forms.ModelChoiceField):
         if field.empty_label == DJANGO_EMPTY_LABEL:
             field.empty_label = EMPTY_CHOICE_LABEL
-    elif isinstance(field, forms.ChoiceField) and isinstance(field.choices, list):
-        # (A callable's choices are left alone: reading them here would query at every init.)
-        choices = field.choices
+    elif isinstance(field, forms.ChoiceField) and isinstance(field.choices, list | BlankChoiceIterator):
+        # (A callable's choices are left alone: reading them here could query at every init.
+        # A model field's choices come wrapped in BlankChoiceIterator, which adds the blank.)
+        choices = list(field.choices)
         if any(value == "" and label == DJANGO_EMPTY_LABEL for value, label in choices):
             field.choices = [
                 (value, EMPTY_CHOICE_LABEL if value == "" and label == DJANGO_EMPTY_LABEL else label)
