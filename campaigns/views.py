@@ -4,6 +4,8 @@ The tenancy middleware has already checked the user's role at the acting organis
 runs each view in its scope: a campaign outside the scope is not found (404); a visible one
 the user may not act on is refused (403). Writes go through campaigns.services."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -397,6 +399,15 @@ def milestone_kind_add(request, org_code):
     )
 
 
+# ?status=behind: only the rows that do not meet their quota (late ones included).
+BEHIND_FILTER = "behind"
+NOT_MET = (ComplianceStatus.BEHIND, ComplianceStatus.OVERDUE)
+
+
+def _status_filter(request):
+    return BEHIND_FILTER if request.GET.get("status") == BEHIND_FILTER else ""
+
+
 def _compliance(request, pk):
     """The campaign, the drill-down start and node (?node=), and the report for the node."""
     org = request.organization
@@ -432,6 +443,13 @@ def campaign_compliance(request, org_code, pk):
         "root": {"met": root.met, "behind": root.behind - root.overdue, "overdue": root.overdue},
         "text": {"met": _("Đạt"), "behind": _("Chưa đạt"), "overdue": _("Quá hạn")},
     }
+    status = _status_filter(request)
+    # A unit's row opens its registrations in the list, filtered by this campaign (the list
+    # counts what the compliance counts: the campaign and the plans implementing it). By URL
+    # name: campaigns does not import the registry.
+    registrations = reverse("registration_list", args=[request.organization.code]) + f"?campaign={campaign.pk}&org="
+    rows = [_child_row(c, registrations) for c in report.children]
+    shown = [r for r in rows if r["node"].status in NOT_MET] if status else rows
     context = {
         "org": request.organization,
         "campaign": campaign,
@@ -441,7 +459,13 @@ def campaign_compliance(request, org_code, pk):
         "report": report,
         "root": report.root,
         "percent": report.root.percent or 0,
-        "children": [_child_row(c) for c in report.children],
+        "children": shown,
+        "all_children": len(rows),
+        "behind_children": sum(r["node"].status in NOT_MET for r in rows),
+        "status": status,
+        "any_drill": any(r["drill"] for r in shown),
+        "any_unit_link": any(not r["drill"] for r in shown),
+        "node_query": f"node={quote(node.code)}&" if node.pk != start.pk else "",
         "own_row": report.root.target_row,
         "due": due,
         "days_left": (due - today).days if due else None,
@@ -460,9 +484,10 @@ BADGES = {
 }
 
 
-def _child_row(node):
+def _child_row(node, registrations):
     """One drill-down row, its texts prepared here: a commune has dozens of rows, and
-    per-row template translation tags cost more than everything else on the page."""
+    per-row template translation tags cost more than everything else on the page.
+    `registrations`: the registration list's address, ending where the row's code goes."""
     summary = _("đăng ký %(t)s (%(rc)s TT, %(ri)s CN) / yêu cầu %(need)s") % {
         "t": node.registered.total,
         "rc": node.registered.collective,
@@ -476,6 +501,7 @@ def _child_row(node):
         "node": node,
         "percent": _percent(node.met, node.targets),
         "drill": node.org["numchild"] > 0,
+        "registrations_url": registrations + quote(node.org["code"]),
         "summary": summary,
         "badge_class": badge_class,
         "badge_label": badge_label,
@@ -485,6 +511,8 @@ def _child_row(node):
 @require_GET
 def campaign_compliance_export(request, org_code, pk):
     campaign, _start, node, report = _compliance(request, pk)
-    content = compliance_workbook(report, node=node)
+    behind = _status_filter(request) == BEHIND_FILTER
+    content = compliance_workbook(report, node=node, statuses=NOT_MET if behind else None)
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return xlsx_response(content, f"ket-qua-{campaign.pk}-{node.code}-{stamp}.xlsx")
+    suffix = "-chua-dat" if behind else ""
+    return xlsx_response(content, f"ket-qua-{campaign.pk}-{node.code}{suffix}-{stamp}.xlsx")
