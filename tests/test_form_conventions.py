@@ -66,3 +66,14 @@ def test_the_mixin_on_any_form(data, invalid):
     assert marked(page) == invalid
     assert "---------" not in page and "— Chọn —" in page and "Mọi loại" in page  # a form's own label stays
     assert 'placeholder="ngày/tháng/năm"' in page
+
+
+def test_the_password_change_page_marks_its_refused_fields(commune_staff):
+    from tests.conftest import client_for
+
+    data = {"old_password": "sai", "new_password1": "abc", "new_password2": "xyz"}
+    response = client_for(commune_staff).post("/accounts/password/change/", data)
+    assert response.status_code == 200  # Django's own view re-renders with 200
+    page = response.content.decode()
+    assert marked(page) == set(response.context["form"].errors)
+    assert "old_password" in marked(page)
