@@ -32,9 +32,11 @@ def _label(choices, value):
     return choices(value).label if value in choices.values else value
 
 
-def compliance_rows(report):
-    """One row per target organisation of the report's subtree, in tree order."""
-    for number, row in enumerate(report.targets, start=1):
+def compliance_rows(report, statuses=None):
+    """One row per target organisation of the report's subtree, in tree order (only those
+    in `statuses` when given: the page's "chưa đạt" filter)."""
+    targets = report.targets if statuses is None else report.targets_by_status(*statuses)
+    for number, row in enumerate(targets, start=1):
         org = row.org
         yield [
             number,
@@ -52,7 +54,7 @@ def compliance_rows(report):
         ]
 
 
-def compliance_workbook(report, *, node):
+def compliance_workbook(report, *, node, statuses=None):
     """The .xlsx bytes: a title line, the header row, then every target row."""
     import openpyxl
     from openpyxl.styles import Font
@@ -66,13 +68,15 @@ def compliance_workbook(report, *, node):
         "number": campaign.number,
         "name": node.name,
     }
+    if statuses is not None:
+        title += " – " + _("các tổ chức chưa đạt")
     sheet.append([escape_formula(title)])
     sheet["A1"].font = Font(bold=True)
     headers = compliance_headers()
     sheet.append([escape_formula(h) for h in headers])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
-    for row in compliance_rows(report):
+    for row in compliance_rows(report, statuses):
         sheet.append([escape_formula(v) for v in row])
     sheet.freeze_panes = "A3"
     widths = [6, 16, 40, 22, 24, 10, 10, 10, 10, 10, 10, 14]

@@ -4,14 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dvk.enums import Kind, Level
-from dvk.forms import BootstrapMixin
+from dvk.forms import DATE_PLACEHOLDER, BootstrapMixin
 from dvk.pickers import PickerField
 from dvk.selectors import subtree_of
 
 from .enums import Recurrence
 from .models import Campaign, Field, Milestone, MilestoneKind, Quota
-
-DATE_PLACEHOLDER = "dd/mm/yyyy"
 
 
 def date_field(label, *, required=True, help_text=""):

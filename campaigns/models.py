@@ -209,6 +209,9 @@ class MilestoneKind(models.Model):
     """Kinds of milestone; staff can add their own. `sequence` orders the dependent
     deadlines (registration before completion before result report...); windows have none."""
 
+    # The kind whose due date closes registering (compliance, reminders, lateness): one per campaign.
+    REGISTRATION = "registration"
+
     code = models.SlugField(_("mã"), max_length=40, unique=True)
     name = models.CharField(_("tên"), max_length=150)
     sequence = models.PositiveSmallIntegerField(_("thứ tự logic"), null=True, blank=True)
@@ -240,6 +243,9 @@ class Milestone(ScopedThroughParent, models.Model):
     due_on = models.DateField(_("hạn (đến ngày)"))
     recurrence = models.CharField(_("lặp lại"), max_length=20, choices=Recurrence.choices, default=Recurrence.NONE)
     recurs_until = models.DateField(_("lặp đến ngày"), null=True, blank=True)
+    # Copied from the kind on save, so the database itself keeps one registration deadline per
+    # campaign (a partial unique index cannot look at the kind's code through the join).
+    is_registration = models.BooleanField(default=False, editable=False)
 
     history = HistoricalRecords()
     objects = TenantManager()
@@ -253,10 +259,22 @@ class Milestone(ScopedThroughParent, models.Model):
                 condition=Q(starts_on__isnull=True) | Q(starts_on__lte=models.F("due_on")),
                 name="milestone_window_starts_before_it_ends",
             ),
+            models.UniqueConstraint(
+                fields=["campaign"],
+                condition=Q(is_registration=True),
+                name="one_registration_deadline_per_campaign",
+            ),
         ]
 
     def __str__(self):
         return self.title or str(self.kind)
+
+    def save(self, *args, **kwargs):
+        self.is_registration = self.kind.code == MilestoneKind.REGISTRATION
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "kind" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "is_registration"}
+        super().save(*args, **kwargs)
 
     STEP = {
         Recurrence.MONTHLY: relativedelta(months=1),

@@ -58,6 +58,43 @@ def validate_milestones(milestones):
         raise ValidationError(errors)
 
 
+def _day(value):
+    return value.strftime("%d/%m/%Y")
+
+
+def registration_warnings(campaign, milestones, *, today=None):
+    """What looks mistyped in the registration deadline, said but not refused (a plan may
+    legitimately be entered late): a deadline before the plan starts, or one already past,
+    which leaves nobody time to register once the plan is published. `milestones`: the
+    campaign's milestones with `kind` loaded."""
+    today = today or timezone.localdate()
+    warnings = []
+    for m in milestones:
+        if m.kind.code != MilestoneKind.REGISTRATION:
+            continue
+        name = m.title or m.kind.name
+        if m.due_on < campaign.period_start:
+            warnings.append(
+                _("Hạn đăng ký “%(name)s” (%(due)s) sớm hơn ngày bắt đầu thực hiện kế hoạch (%(start)s).")
+                % {"name": name, "due": _day(m.due_on), "start": _day(campaign.period_start)}
+            )
+        last = max(m.occurrences(), default=m.due_on)
+        if last < today:
+            warnings.append(
+                _(
+                    "Hạn đăng ký “%(name)s” (%(due)s) đã qua (hôm nay %(today)s): các đơn vị sẽ không còn "
+                    "đăng ký đúng hạn được."
+                )
+                % {"name": name, "due": _day(last), "today": _day(today)}
+            )
+    return warnings
+
+
+def campaign_warnings(campaign, *, today=None):
+    """registration_warnings of a saved campaign (one query)."""
+    return registration_warnings(campaign, list(campaign.milestones.select_related("kind")), today=today)
+
+
 def _set_lineage(campaign):
     prefix = campaign.derived_from.lineage if campaign.derived_from_id else "/"
     campaign.lineage = f"{prefix}{campaign.pk}/"
@@ -170,11 +207,29 @@ def quota_delete(*, quota):
 
 @transaction.atomic
 def milestone_save(*, campaign, milestone=None, **data):
-    """Adds or edits a milestone, checking it against the campaign's other milestones."""
+    """Adds or edits a milestone, checking it against the campaign's other milestones.
+
+    A campaign has one registration deadline (the date compliance, reminders and lateness
+    read): a second one is refused, naming the first. The campaign's row is locked so two
+    staff adding one at the same moment are checked one after the other (the database's
+    unique index is the backstop)."""
+    Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk").first()
     milestone = milestone or Milestone(campaign=campaign)
     for key, value in data.items():
         setattr(milestone, key, value)
     others = [m for m in campaign.milestones.select_related("kind") if m.pk != milestone.pk]
+    if milestone.kind.code == MilestoneKind.REGISTRATION:
+        existing = next((m for m in others if m.kind.code == MilestoneKind.REGISTRATION), None)
+        if existing is not None:
+            raise ValidationError(
+                {
+                    "kind": _(
+                        "Kế hoạch đã có hạn đăng ký “%(name)s” (%(due)s); mỗi kế hoạch chỉ có một hạn đăng ký. "
+                        "Hãy sửa mốc đó thay vì thêm mốc mới."
+                    )
+                    % {"name": existing.title or existing.kind.name, "due": _day(existing.due_on)}
+                }
+            )
     validate_milestones([*others, milestone])
     milestone.save()
     return milestone

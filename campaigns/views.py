@@ -4,6 +4,8 @@ The tenancy middleware has already checked the user's role at the acting organis
 runs each view in its scope: a campaign outside the scope is not found (404); a visible one
 the user may not act on is refused (403). Writes go through campaigns.services."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -45,6 +47,14 @@ def _campaign(request, pk, perm="campaigns.view_campaign"):
 
 def _to_detail(campaign, org):
     return redirect("campaign_detail", org_code=org.code, pk=campaign.pk)
+
+
+def _warn(request, campaign):
+    """Registration dates that look mistyped, said after a save (campaigns.services)."""
+    if campaign.status in FINISHED:
+        return
+    for warning in services.campaign_warnings(campaign):
+        messages.warning(request, warning)
 
 
 def _refuse_finished(request, campaign):
@@ -108,6 +118,7 @@ def campaign_edit(request, org_code, pk):
             attach_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu thay đổi."))
+            _warn(request, campaign)
             return _to_detail(campaign, org)
     context = {"org": org, "form": form, "title": _("Sửa kế hoạch %s") % campaign.number, "campaign": campaign}
     return render(request, "campaigns/campaign_form.html", context, status=form_status(request))
@@ -144,6 +155,12 @@ def _detail_context(request, campaign, derive_form=None):
     if can_derive and derive_form is None:
         derive_form = DeriveForm(parent=campaign, organization=org)
     milestones = [{"milestone": m, "occurrences": m.occurrences()} for m in campaign.milestones.all()]
+    can_publish = can_change and campaign.status == CampaignStatus.DRAFT
+    # While a draft, the staff who will publish it see what looks wrong before they do.
+    warnings = services.registration_warnings(campaign, campaign.milestones.all()) if can_publish else []
+    publish_confirm = _("Ban hành kế hoạch này? Mọi tổ chức được giao sẽ thấy kế hoạch.")
+    if warnings:
+        publish_confirm = "\n\n".join([publish_confirm, _("Lưu ý:"), *warnings])
     return {
         "org": org,
         "campaign": campaign,
@@ -155,7 +172,9 @@ def _detail_context(request, campaign, derive_form=None):
         "own_derived": own_derived,
         "derive_form": derive_form if can_derive else None,
         "editable": can_change and campaign.status not in FINISHED,
-        "can_publish": can_change and campaign.status == CampaignStatus.DRAFT,
+        "can_publish": can_publish,
+        "warnings": warnings,
+        "publish_confirm": publish_confirm,
         "can_close": can_change and campaign.status == CampaignStatus.PUBLISHED,
         "can_archive": can_change and campaign.status in (CampaignStatus.PUBLISHED, CampaignStatus.CLOSED),
         "can_delete": campaign.status == CampaignStatus.DRAFT and user.has_perm("campaigns.delete_campaign", campaign),
@@ -170,7 +189,7 @@ def campaign_detail(request, org_code, pk):
     return render(request, "campaigns/campaign_detail.html", _detail_context(request, campaign))
 
 
-def _status_action(request, pk, perm, action, done):
+def _status_action(request, pk, perm, action, done, *, warn=False):
     campaign = _campaign(request, pk, perm)
     try:
         action(campaign=campaign)
@@ -178,6 +197,8 @@ def _status_action(request, pk, perm, action, done):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, done % campaign.number)
+        if warn:
+            _warn(request, campaign)
     return _to_detail(campaign, request.organization)
 
 
@@ -185,7 +206,12 @@ def _status_action(request, pk, perm, action, done):
 @idempotent
 def campaign_publish(request, org_code, pk):
     return _status_action(
-        request, pk, "campaigns.change_campaign", services.campaign_publish, _("Đã ban hành kế hoạch “%s”.")
+        request,
+        pk,
+        "campaigns.change_campaign",
+        services.campaign_publish,
+        _("Đã ban hành kế hoạch “%s”."),
+        warn=True,
     )
 
 
@@ -302,6 +328,7 @@ def _milestone_page(request, campaign, milestone):
             attach_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu mốc thời gian."))
+            _warn(request, campaign)
             return _to_detail(campaign, request.organization)
     context = {
         "org": request.organization,
@@ -372,6 +399,15 @@ def milestone_kind_add(request, org_code):
     )
 
 
+# ?status=behind: only the rows that do not meet their quota (late ones included).
+BEHIND_FILTER = "behind"
+NOT_MET = (ComplianceStatus.BEHIND, ComplianceStatus.OVERDUE)
+
+
+def _status_filter(request):
+    return BEHIND_FILTER if request.GET.get("status") == BEHIND_FILTER else ""
+
+
 def _compliance(request, pk):
     """The campaign, the drill-down start and node (?node=), and the report for the node."""
     org = request.organization
@@ -407,6 +443,13 @@ def campaign_compliance(request, org_code, pk):
         "root": {"met": root.met, "behind": root.behind - root.overdue, "overdue": root.overdue},
         "text": {"met": _("Đạt"), "behind": _("Chưa đạt"), "overdue": _("Quá hạn")},
     }
+    status = _status_filter(request)
+    # A unit's row opens its registrations in the list, filtered by this campaign (the list
+    # counts what the compliance counts: the campaign and the plans implementing it). By URL
+    # name: campaigns does not import the registry.
+    registrations = reverse("registration_list", args=[request.organization.code]) + f"?campaign={campaign.pk}&org="
+    rows = [_child_row(c, registrations) for c in report.children]
+    shown = [r for r in rows if r["node"].status in NOT_MET] if status else rows
     context = {
         "org": request.organization,
         "campaign": campaign,
@@ -416,7 +459,13 @@ def campaign_compliance(request, org_code, pk):
         "report": report,
         "root": report.root,
         "percent": report.root.percent or 0,
-        "children": [_child_row(c) for c in report.children],
+        "children": shown,
+        "all_children": len(rows),
+        "behind_children": sum(r["node"].status in NOT_MET for r in rows),
+        "status": status,
+        "any_drill": any(r["drill"] for r in shown),
+        "any_unit_link": any(not r["drill"] for r in shown),
+        "node_query": f"node={quote(node.code)}&" if node.pk != start.pk else "",
         "own_row": report.root.target_row,
         "due": due,
         "days_left": (due - today).days if due else None,
@@ -435,9 +484,10 @@ BADGES = {
 }
 
 
-def _child_row(node):
+def _child_row(node, registrations):
     """One drill-down row, its texts prepared here: a commune has dozens of rows, and
-    per-row template translation tags cost more than everything else on the page."""
+    per-row template translation tags cost more than everything else on the page.
+    `registrations`: the registration list's address, ending where the row's code goes."""
     summary = _("đăng ký %(t)s (%(rc)s TT, %(ri)s CN) / yêu cầu %(need)s") % {
         "t": node.registered.total,
         "rc": node.registered.collective,
@@ -451,6 +501,7 @@ def _child_row(node):
         "node": node,
         "percent": _percent(node.met, node.targets),
         "drill": node.org["numchild"] > 0,
+        "registrations_url": registrations + quote(node.org["code"]),
         "summary": summary,
         "badge_class": badge_class,
         "badge_label": badge_label,
@@ -460,6 +511,8 @@ def _child_row(node):
 @require_GET
 def campaign_compliance_export(request, org_code, pk):
     campaign, _start, node, report = _compliance(request, pk)
-    content = compliance_workbook(report, node=node)
+    behind = _status_filter(request) == BEHIND_FILTER
+    content = compliance_workbook(report, node=node, statuses=NOT_MET if behind else None)
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return xlsx_response(content, f"ket-qua-{campaign.pk}-{node.code}-{stamp}.xlsx")
+    suffix = "-chua-dat" if behind else ""
+    return xlsx_response(content, f"ket-qua-{campaign.pk}-{node.code}{suffix}-{stamp}.xlsx")

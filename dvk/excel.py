@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from .text import ascii_filename
+
 MAX_ZIP_ENTRIES = 1000
 
 
@@ -181,11 +183,12 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 
 def xlsx_response(content, filename):
-    """A workbook's bytes as a download named `filename` (ASCII: the callers build it from codes)."""
+    """A workbook's bytes as a download named `filename`, made ASCII here (a campaign number
+    like 27-KH/ĐU becomes 27-KH-DU) whoever built it."""
     from django.http import HttpResponse
 
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{ascii_filename(filename)}"'
     return response
 
 

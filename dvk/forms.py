@@ -1,14 +1,41 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.choices import BlankChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from .enums import ALLOWED_CHILD_LEVELS, Level, Role
 from .models import ORG_CODE_RE, Organization
 from .pickers import PickerField
 
+# Shown in every date field (typed as dd/mm/yyyy: a phone's own picker would show the
+# browser's locale, often English); the empty choice of every select.
+DATE_PLACEHOLDER = _("ngày/tháng/năm")
+EMPTY_CHOICE_LABEL = _("— Chọn —")
+DJANGO_EMPTY_LABEL = "---------"
+
+
+class BootstrapBoundField(forms.BoundField):
+    """Marks a field that has errors with Bootstrap's `is-invalid`, so the input itself is
+    outlined in red next to its message, however the template renders it, and whether the
+    error came from the form or from a service (attach_errors)."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        if self.form.is_bound and self.errors:
+            widget = widget or self.field.widget
+            css = attrs.get("class", widget.attrs.get("class", ""))
+            if "is-invalid" not in css.split():
+                attrs["class"] = f"{css} is-invalid".strip()
+            attrs["aria-invalid"] = "true"
+        return attrs
+
 
 class BootstrapMixin:
-    """Gives every widget Bootstrap's class, so templates render fields plainly."""
+    """Gives every widget Bootstrap's class, so templates render fields plainly; a field with
+    errors is outlined in red; selects start with a Vietnamese empty choice instead of
+    Django's "---------"; date fields say how to type a date in Vietnamese."""
+
+    bound_field_class = BootstrapBoundField
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -21,6 +48,24 @@ class BootstrapMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+            if isinstance(widget, forms.DateInput):
+                widget.attrs["placeholder"] = DATE_PLACEHOLDER
+            _vietnamese_empty_choice(field)
+
+
+def _vietnamese_empty_choice(field):
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == DJANGO_EMPTY_LABEL:
+            field.empty_label = EMPTY_CHOICE_LABEL
+    elif isinstance(field, forms.ChoiceField) and isinstance(field.choices, list | BlankChoiceIterator):
+        # (A callable's choices are left alone: reading them here could query at every init.
+        # A model field's choices come wrapped in BlankChoiceIterator, which adds the blank.)
+        choices = list(field.choices)
+        if any(value == "" and label == DJANGO_EMPTY_LABEL for value, label in choices):
+            field.choices = [
+                (value, EMPTY_CHOICE_LABEL if value == "" and label == DJANGO_EMPTY_LABEL else label)
+                for value, label in choices
+            ]
 
 
 class OrganizationCreateForm(BootstrapMixin, forms.ModelForm):

@@ -15,6 +15,15 @@ def normalize_search(text):
     return " ".join(text.lower().split())
 
 
+def ascii_filename(name):
+    """A download's file name from Vietnamese text: diacritics dropped, đ/Đ as d/D (NFD does
+    not decompose them), anything else outside letters, digits and "-_." as "-".
+    "phu-luc-01-DIENCHAU-27-KH/ĐU.xlsx" -> "phu-luc-01-DIENCHAU-27-KH-DU.xlsx"."""
+    text = unicodedata.normalize("NFD", str(name).replace("đ", "d").replace("Đ", "D"))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "-" for ch in text)
+
+
 def clean_text(text):
     """NFC-normalised, trimmed, single-spaced text, as typed text should be stored."""
     if text is None:

@@ -33,9 +33,11 @@ from .enums import EvidenceKind
 from .models import Evidence
 from .services import locked_registration
 
-# Evidence may be added while the model runs and, for the appraisal board, once it is
-# complete; it may be deleted only until then (what the board saw stays).
-UPLOAD_STATUSES = (S.ACCEPTED, S.IN_PROGRESS, S.COMPLETED)
+# Evidence may be added from the moment a registration is sent (a unit often has photos of
+# what it already started, and the reviewer may want them), while the model runs and, for
+# the appraisal board, once it is complete; it may be deleted only until then (what the
+# board saw stays). A draft or a returned registration adds its files once it is sent.
+UPLOAD_STATUSES = (S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS, S.COMPLETED)
 
 THUMBNAIL_SIZE = (320, 320)
 # Decompression bombs: a small file that decodes to a huge bitmap. A JPEG is decoded at a
@@ -405,7 +407,7 @@ def attach_evidence(*, registration, uploaded_file, user, report=None, caption="
     otherwise leave this call's files behind. Runs inside the acting organisation's scope."""
     current = locked_registration(registration)
     if current.status not in UPLOAD_STATUSES:
-        _refuse(_("Chỉ thêm minh chứng được khi đăng ký đã được duyệt."))
+        _refuse(_("Chỉ thêm minh chứng được khi đăng ký đã được gửi đi (hoặc đã được duyệt)."))
     if report is not None and report.registration_id != current.pk:
         _refuse(_("Báo cáo này không thuộc đăng ký đang xem."))
     name = clean_original_name(getattr(uploaded_file, "name", ""))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from campaigns.enums import RegistrationStatus, SubjectType
 from campaigns.models import Field
-from dvk.forms import BootstrapMixin
+from dvk.forms import DATE_PLACEHOLDER, BootstrapMixin
 from dvk.text import clean_text
 
 from .models import Registration
@@ -76,7 +76,7 @@ def format_number(value):
 def date_input():
     # Typed as dd/mm/yyyy like every date of the product: a phone's own picker shows the
     # phone's locale order, which is not always the Vietnamese one.
-    return forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off"})
+    return forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": DATE_PLACEHOLDER, "autocomplete": "off"})
 
 
 class RegistrationCreateForm(BootstrapMixin, forms.Form):

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.enums import CampaignStatus, RegistrationStatus, SubjectType
+from campaigns.enums import COUNTED_STATUSES, CampaignStatus, RegistrationStatus, SubjectType
 from campaigns.models import Campaign, Field
 from dvk.access import ID_BOUNDS
 from dvk.forms import BootstrapMixin
@@ -20,6 +20,7 @@ SORT_LABELS = {
     "-submitted": _("Mới gửi trước"),
     "-updated": _("Mới cập nhật trước"),
 }
+ALL_STATUSES = "all"
 FILTER_NAMES = ("campaign", "field", "status", "subject_type", "org", "q", "sort")
 
 
@@ -51,8 +52,16 @@ class RegistrationFilterForm(forms.Form):
         required=False,
         empty_label=_("Mọi lĩnh vực"),
     )
+    # By default the list and its annex 01 hold what counts toward the quotas (what a report
+    # sends up); drafts, returned, withdrawn and refused ones are one choice away.
     status = forms.ChoiceField(
-        label=_("Trạng thái"), required=False, choices=[("", _("Mọi trạng thái")), *RegistrationStatus.choices]
+        label=_("Trạng thái"),
+        required=False,
+        choices=[
+            ("", _("Được tính chỉ tiêu")),
+            (ALL_STATUSES, _("Mọi trạng thái")),
+            *RegistrationStatus.choices,
+        ],
     )
     subject_type = forms.ChoiceField(
         label=_("Chủ thể"), required=False, choices=[("", _("Tập thể và cá nhân")), *SubjectType.choices]
@@ -98,10 +107,12 @@ class RegistrationFilterForm(forms.Form):
     def filters(self):
         """Keyword arguments of selectors.registrations_for_list."""
         data = getattr(self, "cleaned_data", {})
+        status = data.get("status") or ""
         return {
             "campaign": self.campaign,
             "field": data.get("field"),
-            "status": data.get("status") or None,
+            "status": status if status in RegistrationStatus.values else None,
+            "statuses": COUNTED_STATUSES if status == "" else None,
             "subject_type": data.get("subject_type") or None,
             "subtree": self.subtree,
             "search": data.get("q") or "",

@@ -29,10 +29,11 @@ from dvk.enums import Level
 from dvk.excel import xlsx_response
 from dvk.idempotency import idempotent
 from dvk.models import Organization
+from dvk.text import ascii_filename
 
 from . import imports, selectors, services
 from .exports import COLUMNS, annex01_row, annex01_title, annex01_workbook, example_row
-from .list_forms import BulkReviewForm, ImportConfirmForm, RegistrationFilterForm, RegistrationImportForm
+from .list_forms import ALL_STATUSES, BulkReviewForm, ImportConfirmForm, RegistrationFilterForm, RegistrationImportForm
 from .models import Registration
 
 PAGE_SIZE = 50
@@ -68,6 +69,8 @@ def registration_list(request, org_code):
         "can_import": user.has_perm("models_registry.import_registrations", org),
         "can_register": user.has_perm("models_registry.add_registration", org),
         "filtered": bool(query.keys() - {"sort"}),
+        "counted_only": form.filters()["statuses"] is not None,
+        "all_statuses_url": "?" + urlencode({**query, "status": ALL_STATUSES}),
         "back": request.get_full_path(),
     }
     return render(request, "models_registry/registration_list.html", context)
@@ -168,11 +171,7 @@ def registration_export(request, org_code):
         (annex01_row(number, r) for number, r in enumerate(rows, start=1)), title=annex01_title(org, form.campaign)
     )
     suffix = f"-{form.campaign.number}" if form.campaign else ""
-    return xlsx_response(content, _safe_filename(f"phu-luc-01-{org.code}{suffix}.xlsx"))
-
-
-def _safe_filename(name):
-    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "-" for ch in name)
+    return xlsx_response(content, ascii_filename(f"phu-luc-01-{org.code}{suffix}.xlsx"))
 
 
 def _require_import(request, org):
@@ -198,7 +197,7 @@ def registration_import_template(request, org_code):
         or org
     )
     content = annex01_workbook([example_row(example_org)], title=annex01_title(org))
-    return xlsx_response(content, _safe_filename(f"mau-phu-luc-01-{org.code}.xlsx"))
+    return xlsx_response(content, ascii_filename(f"mau-phu-luc-01-{org.code}.xlsx"))
 
 
 PENDING_MAX_AGE_SECONDS = 24 * 60 * 60

@@ -46,19 +46,34 @@ def search_registrations(queryset, query):
 
 
 def registrations_for_list(
-    org, *, campaign=None, field=None, status=None, subject_type=None, subtree=None, search="", sort=DEFAULT_SORT
+    org,
+    *,
+    campaign=None,
+    field=None,
+    status=None,
+    statuses=None,
+    subject_type=None,
+    subtree=None,
+    search="",
+    sort=DEFAULT_SORT,
 ):
     """Registrations of `org`'s subtree (the scope), filtered, searched and ordered.
 
-    `subtree`: an Organization inside the scope whose subtree narrows the list. Values are
-    expected already validated (unknown choices are the caller's to drop)."""
+    `campaign`: registered under it or under a plan derived from it. `status`: one status;
+    `statuses`: several (the page's default, those counted toward quotas). `subtree`: an
+    Organization inside the scope whose subtree narrows the list. Values are expected
+    already validated (unknown choices are the caller's to drop)."""
     qs = registrations_here()
     if campaign is not None:
-        qs = qs.filter(campaign=campaign)
+        # The campaign and the plans lower levels derived from it: the registrations that count
+        # toward it (campaigns.compliance), so a compliance row's link lists what its numbers count.
+        qs = qs.filter(campaign__lineage__startswith=campaign.lineage)
     if field is not None:
         qs = qs.filter(field=field)
     if status in RegistrationStatus.values:
         qs = qs.filter(status=status)
+    elif statuses is not None:
+        qs = qs.filter(status__in=statuses)
     if subject_type in SubjectType.values:
         qs = qs.filter(subject_type=subject_type)
     if subtree is not None:

@@ -219,11 +219,17 @@ SORT_LABELS = {
 
 
 class RegistrationFilterSerializer(VietnameseErrors, serializers.Serializer):
-    """The list's query parameters; the list page takes the same ones."""
+    """The list's query parameters; the list page takes the same ones (its status filter
+    defaults to the statuses counted toward quotas, the API's to every status: a tablet syncs
+    its drafts too)."""
 
-    campaign = serializers.IntegerField(**ID_BOUNDS, required=False, help_text="Id kế hoạch")
+    campaign = serializers.IntegerField(
+        **ID_BOUNDS, required=False, help_text="Id kế hoạch (kể cả các kế hoạch cấp dưới thực hiện kế hoạch này)"
+    )
     field = serializers.SlugField(required=False, help_text="Mã lĩnh vực")
-    status = serializers.ChoiceField(choices=RegistrationStatus.choices, required=False, help_text="Trạng thái đăng ký")
+    status = serializers.ChoiceField(
+        choices=RegistrationStatus.choices, required=False, help_text="Trạng thái đăng ký (để trống: mọi trạng thái)"
+    )
     subject_type = serializers.ChoiceField(choices=SubjectType.choices, required=False)
     org = serializers.CharField(required=False, help_text="Mã một tổ chức trong phạm vi: chỉ nhánh của tổ chức đó")
     search = serializers.CharField(

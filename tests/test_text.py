@@ -3,7 +3,7 @@
 import pytest
 
 from dvk.models import Organization
-from dvk.text import normalize_search, vietnamese_name_sort_key, vietnamese_sort_key
+from dvk.text import ascii_filename, normalize_search, vietnamese_name_sort_key, vietnamese_sort_key
 
 
 @pytest.mark.parametrize(
@@ -87,3 +87,16 @@ def test_the_stored_key_sorts_the_same_in_the_database(db):
         .values_list("name", flat=True)
     )
     assert in_db == sort_names(names)
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("phu-luc-01-NA-DIENCHAU-27-KH/ĐU.xlsx", "phu-luc-01-NA-DIENCHAU-27-KH-DU.xlsx"),
+        ("kế-hoạch-đoàn-thể.xlsx", "ke-hoach-doan-the.xlsx"),
+        ("Ủy ban Đồng Phú", "Uy-ban-Dong-Phu"),
+        ('a"b\r\nc;d', "a-b--c-d"),
+    ],
+)
+def test_ascii_filename_transliterates_vietnamese(name, expected):
+    assert ascii_filename(name) == expected

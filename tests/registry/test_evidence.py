@@ -280,12 +280,30 @@ def test_a_storage_failure_leaves_no_stray_file(registration, secretary, media, 
     assert stored_files(media) == []
 
 
-@pytest.mark.parametrize("status", [S.DRAFT, S.SUBMITTED, S.RETURNED, S.REJECTED])
-def test_no_evidence_before_acceptance(plan, tree, secretary, media, status):
+@pytest.mark.parametrize("status", [S.DRAFT, S.RETURNED, S.REJECTED, S.WITHDRAWN])
+def test_no_evidence_before_the_registration_is_sent(plan, tree, secretary, media, status):
     registration = complete_registration(plan, tree.unit, status=status)
-    with pytest.raises(EvidenceRefused, match="Chỉ thêm minh chứng được khi đăng ký đã được duyệt."):
+    with pytest.raises(
+        EvidenceRefused, match=r"Chỉ thêm minh chứng được khi đăng ký đã được gửi đi \(hoặc đã được duyệt\)."
+    ):
         attach(registration, secretary, "anh.png", image_bytes("PNG"))
     assert stored_files(media) == []
+
+
+def test_a_secretary_attaches_evidence_to_a_registration_waiting_for_review(plan, tree, secretary, media):
+    """Sent, not yet reviewed: the unit's photos of what it already started go with it, from
+    the registration's page."""
+    registration = complete_registration(plan, tree.unit, status=S.SUBMITTED)
+    client = client_for(secretary)
+    detail = client.get(f"/o/UNIT/registrations/{registration.pk}/").content.decode()
+    assert 'id="evidence-upload"' in detail
+    assert 'id="add-progress-report"' not in detail  # reports wait for the acceptance
+    response = client.post(upload_url(registration), {"files": [upload("ra-mat.png", image_bytes("PNG"))]})
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert list(Evidence.objects.values_list("registration_id", "original_name")) == [
+            (registration.pk, "ra-mat.png")
+        ]
 
 
 def test_a_report_of_another_registration_is_refused(registration, plan, tree, secretary, media):

@@ -105,7 +105,7 @@ def test_export_writes_annex_01_with_the_list_filters(as_commune_staff, tree, pl
     assert sheet["L2"].number_format == "DD/MM/YYYY"
     assert collective.pk
 
-    everything = as_dicts(sheet_rows(as_commune_staff.get(EXPORT))[0])
+    everything = as_dicts(sheet_rows(as_commune_staff.get(EXPORT, {"status": "all"}))[0])
     assert [r["Tên mô hình"] for r in everything] == ["Tuyến đường hoa", "Nháp còn dở", "Một kèm một"]
     person = everything[2]
     assert (person["Họ và tên"], person["Địa chỉ"], person["Số điện thoại"]) == (
@@ -114,6 +114,50 @@ def test_export_writes_annex_01_with_the_list_filters(as_commune_staff, tree, pl
         "0987 654 321",
     )
     assert "Mô hình của xã bên" not in str(everything)
+
+
+def test_without_a_status_filter_list_and_export_hold_what_counts_toward_quotas(as_commune_staff, tree, plan):
+    """Annex 01 is what a level reports upward: drafts and refusals are not in it unless
+    asked for, and the export holds exactly what the list shows."""
+    for name, status in [
+        ("Đã gửi", S.SUBMITTED),
+        ("Đã duyệt", S.ACCEPTED),
+        ("Đang làm", S.IN_PROGRESS),
+        ("Xong", S.COMPLETED),
+        ("Nháp", S.DRAFT),
+        ("Trả lại", S.RETURNED),
+        ("Rút", S.WITHDRAWN),
+        ("Không duyệt", S.REJECTED),
+    ]:
+        complete_registration(plan, tree.unit, name=name, status=status)
+    counted = {"Đã gửi", "Đã duyệt", "Đang làm", "Xong"}
+
+    def listed(**query):
+        page = as_commune_staff.get("/o/COMM/registrations/", query)
+        return {r.initiative.name for r in page.context["page"]}, page.content.decode()
+
+    def exported(**query):
+        return {r["Tên mô hình"] for r in as_dicts(sheet_rows(as_commune_staff.get(EXPORT, query))[0])}
+
+    names, page = listed()
+    assert names == exported() == counted
+    assert 'id="counted-statuses-note"' in page
+    assert '<option value="" selected>Được tính chỉ tiêu</option>' in page
+    assert 'href="?status=all" id="show-all-statuses"' in page
+    names, page = listed(status="all")
+    assert names == exported(status="all") == counted | {"Nháp", "Trả lại", "Rút", "Không duyệt"}
+    assert 'id="counted-statuses-note"' not in page
+    assert 'href="/o/COMM/registrations/export.xlsx?status=all"' in page
+    assert listed(status="rejected")[0] == exported(status="rejected") == {"Không duyệt"}
+    # The note's link keeps the other filters.
+    page = listed(campaign=plan.pk, q="xong")[1]
+    assert f'href="?q=xong&amp;campaign={plan.pk}&amp;status=all"' in page
+
+
+def test_export_file_name_spells_the_campaign_number_without_diacritics(as_commune_staff, tree):
+    plan = campaign(tree.commune, "27-KH/ĐU", target_levels=["unit"])
+    response = as_commune_staff.get(EXPORT, {"campaign": plan.pk})
+    assert response["Content-Disposition"] == 'attachment; filename="phu-luc-01-COMM-27-KH-DU.xlsx"'
 
 
 def test_export_escapes_formulas_in_every_text_cell(as_commune_staff, tree, plan):

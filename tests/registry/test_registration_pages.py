@@ -457,6 +457,31 @@ def test_submit_with_the_06_ro_missing_shows_each_error_on_its_field_and_changes
     assert (_get(draft.pk).status, _get(draft.pk).version) == (S.DRAFT, draft.version)
 
 
+def test_a_refused_submit_outlines_each_flagged_field_in_red(tree, plan, draft, as_secretary):
+    """The message under a field is easy to miss on a phone: the field itself is marked too,
+    and only the flagged ones."""
+    import re
+
+    response = as_secretary.post(f"/o/UNIT/registrations/{draft.pk}/edit/", _form_data(draft, action="submit"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    flagged = set(response.context["form"].errors)
+    assert {"authority", "content"} <= flagged
+    marked = set(re.findall(r'<(?:input|textarea|select)[^>]*name="([a-z_]+)"[^>]*class="[^"]*\bis-invalid\b', page))
+    marked |= set(re.findall(r'<(?:input|textarea|select)[^>]*class="[^"]*\bis-invalid\b[^>]*name="([a-z_]+)"', page))
+    assert marked == flagged
+    assert 'aria-invalid="true"' in page
+    # The first visit of the form marks nothing.
+    assert "is-invalid" not in as_secretary.get(f"/o/UNIT/registrations/{draft.pk}/edit/").content.decode()
+
+
+def test_the_form_speaks_vietnamese_in_its_empty_choices_and_dates(tree, plan, draft, as_secretary):
+    page = as_secretary.get(f"/o/UNIT/registrations/{draft.pk}/edit/").content.decode()
+    assert "---------" not in page and "dd/mm/yyyy" not in page
+    assert 'placeholder="ngày/tháng/năm"' in page
+    assert "— Chọn lĩnh vực —" in page
+
+
 def test_the_submit_button_of_the_detail_page_sends_back_to_the_marked_form(tree, plan, draft, as_secretary):
     response = as_secretary.post(f"/o/UNIT/registrations/{draft.pk}/submit/", follow=True)
     assert response.redirect_chain[-1][0] == f"/o/UNIT/registrations/{draft.pk}/edit/?check=1"
