@@ -35,6 +35,15 @@ Who is told
     involved organisation and its ancestors. Users without email still get the in-app
     notification.
 
+Digests
+    The units reminded through an ancestor's staff are not one message each: the staff of
+    that ancestor get one digest per (occurrence, offset, ancestor) listing the units, what
+    each misses and a link to each, sent by mail and in the notification centre. The rows
+    stay one per unit (nothing is resent or skipped); a digest's rows are claimed in one batch,
+    and its notifications are made in the transaction that marks its rows sent, from the rows
+    it marked. A unit found behind later the same day, after its offset's digest went, gets
+    a digest of its own at the next sweep.
+
 Once, as far as mail allows
     Rows are inserted with bulk_create(ignore_conflicts=True) under the unique key (milestone,
     occurrence, organisation, kind, offset): two sweeps at once make one row per key. Rows to
@@ -342,7 +351,7 @@ def _sort_pending(wanted, now):
         )
     )
     stale, exhausted = [], 0
-    reminders, escalations = [], defaultdict(list)
+    reminders, escalations, digests = [], defaultdict(list), defaultdict(list)
     for pk, milestone_id, occurrence, org_id, kind, offset, attempts, via in pending.order_by("id"):
         if wanted.get((milestone_id, occurrence, org_id, kind)) != offset:
             stale.append(pk)
@@ -350,6 +359,8 @@ def _sort_pending(wanted, now):
             exhausted += 1
         elif kind == ReminderKind.ESCALATION:
             escalations[(milestone_id, occurrence, via)].append(pk)
+        elif (digest := _digest_key(milestone_id, occurrence, org_id, kind, offset, via)) is not None:
+            digests[digest].append(pk)
         else:
             reminders.append(pk)
     superseded = 0
@@ -361,7 +372,10 @@ def _sort_pending(wanted, now):
         )
     if exhausted:
         log.error("%s reminders were tried %s times and are no longer retried.", exhausted, max_attempts)
-    groups = [[pk] for pk in reminders] + [escalations[key] for key in sorted(escalations, key=str)]
+    # A digest, like an escalation, is one message for all its rows: its batch holds it whole.
+    groups = [[pk] for pk in reminders]
+    groups += [digests[key] for key in sorted(digests, key=str)]
+    groups += [escalations[key] for key in sorted(escalations, key=str)]
     batches, current = [], []
     size = settings.DVK_REMINDER_BATCH_SIZE
     for group in groups:
@@ -372,6 +386,17 @@ def _sort_pending(wanted, now):
     if current:
         batches.append(current)
     return superseded, batches, exhausted
+
+
+def _digest_key(milestone_id, occurrence, org_id, kind, offset, via):
+    """The digest a reminder row goes in, or None for a reminder of its own.
+
+    A unit with neither secretary nor staff is reminded through the staff of the nearest
+    ancestor that has some (`via` is then that ancestor): they get one digest per
+    (occurrence, offset, ancestor) listing all such units, not one message per unit."""
+    if kind == ReminderKind.REMINDER and via is not None and via != org_id:
+        return (milestone_id, occurrence, offset, via)
+    return None
 
 
 def _claim(ids, now):
@@ -398,17 +423,24 @@ def send_batch(*, reminder_ids, claim_token=None, now=None, today=None):
     `claim_token`, when given): mail through one connection of Django's mail backend, then, in
     one transaction, a notification per recipient and the rows marked sent.
 
-    An escalation is one message per (occurrence, ancestor) listing its late units. A
-    reminder whose deadline passed while it waited is not sent (superseded). Mail is handed
-    off before the rows are marked: a crash in between sends it again (at least once). A fixed
-    number of queries per batch, whatever its size. `today` (default: the day of `now`) is
-    the day the messages count from."""
+    An escalation is one message per (occurrence, ancestor) listing its late units; the units
+    reminded through an ancestor's staff get one digest per (occurrence, offset, ancestor).
+    A reminder whose deadline passed while it waited is not sent (superseded). Mail is handed
+    off before the rows are marked: a crash in between sends it again (at least once). The
+    notifications are made in the transaction that marks the rows, from the rows it marked,
+    so a notification never lists a unit whose row was not marked, and no row is marked sent
+    without being in one. A fixed number of queries per batch, whatever its size. `today`
+    (default: the day of `now`) is the day the messages count from."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     held = Reminder.objects.all_tenants().filter(id__in=reminder_ids, status=ReminderStatus.PENDING)
     if claim_token:
         held = held.filter(claim_token=claim_token)
-    rows = list(held.order_by("id").values("id", "milestone_id", "occurrence", "organization_id", "kind", "details"))
+    rows = list(
+        held.order_by("id").values(
+            "id", "milestone_id", "occurrence", "organization_id", "kind", "offset_days", "details"
+        )
+    )
     expired = {r["id"] for r in rows if r["kind"] == ReminderKind.REMINDER and r["occurrence"] < today}
     if expired:
         held.filter(id__in=expired).update(status=ReminderStatus.SUPERSEDED)
@@ -422,53 +454,18 @@ def send_batch(*, reminder_ids, claim_token=None, now=None, today=None):
     )
     milestones = {m.pk: m for m in milestones.filter(pk__in={r["milestone_id"] for r in rows})}
     org_ids = {r["organization_id"] for r in rows} | {r["details"].get("via") for r in rows}
-    orgs = {o["id"]: o for o in Organization.objects.filter(pk__in=org_ids - {None}).values("id", "code", "name")}
+    orgs = Organization.objects.filter(pk__in=org_ids - {None}).values("id", "code", "name", "path")
+    orgs = {o["id"]: o for o in orgs}
     user_ids = {u for r in rows for u in r["details"].get("to", [])}
     emails = dict(User.objects.filter(pk__in=user_ids, is_active=True).values_list("id", "email"))
-    renderer = _Renderer()
+    messages = _Messages(milestones, orgs, emails, today)
+    outgoing = messages.of(rows)
 
-    outgoing = []  # (row ids, user ids, subject, body, organisation id, path)
-    escalations = defaultdict(list)
-    for row in rows:
-        if row["kind"] == ReminderKind.ESCALATION:
-            escalations[(row["milestone_id"], row["occurrence"], row["details"].get("via"))].append(row)
-            continue
-        milestone, org = milestones[row["milestone_id"]], orgs[row["organization_id"]]
-        path = _campaign_path(org, milestone.campaign)
-        context = _context(milestone, row["occurrence"], today)
-        context.update(lines=_missing_lines(row["details"]), open_reports=row["details"].get("open_reports", 0))
-        subject, body = renderer.reminder(row, context, org, _absolute(path))
-        to = [u for u in row["details"].get("to", []) if u in emails]
-        outgoing.append(([row["id"]], to, subject, body, org["id"], path))
-    for (milestone_id, occurrence, via_id), group in escalations.items():
-        milestone, via = milestones[milestone_id], orgs.get(via_id)
-        path = f"{_campaign_path(via, milestone.campaign)}compliance/" if via else ""
-        context = _context(milestone, occurrence, today)
-        context.update(
-            ancestor=via,
-            late=[
-                {
-                    "organization": orgs[r["organization_id"]],
-                    "lines": _missing_lines(r["details"]),
-                    "open_reports": r["details"].get("open_reports", 0),
-                }
-                for r in group
-            ],
-            link=_absolute(path),
-        )
-        subject, body = _render_subject("escalation", context), _render_body("escalation", context)
-        to = [u for u in group[0]["details"].get("to", []) if u in emails]
-        outgoing.append(([r["id"] for r in group], to, subject, body, via_id, path))
-
-    mails, notes, told = [], [], {}
-    for row_ids, to, subject, body, org_id, path in outgoing:
+    mails, told = [], {}
+    for row_ids, to, subject, body, _org_id, _path in outgoing:
         for pk in row_ids:
             told[pk] = len(to)
-        for user_id in to:
-            if emails[user_id]:
-                mails.append(EmailMessage(subject, body, None, [emails[user_id]]))
-            note = {"user_id": user_id, "organization_id": org_id, "title": subject, "body": body, "url": path}
-            notes.append((row_ids, note))
+        mails.extend(EmailMessage(subject, body, None, [emails[u]]) for u in to if emails[u])
     if mails:
         get_connection().send_messages(mails)
 
@@ -484,8 +481,79 @@ def send_batch(*, reminder_ids, claim_token=None, now=None, today=None):
             Reminder.objects.all_tenants().filter(id__in=ids).update(
                 status=ReminderStatus.SENT, sent_at=now, recipients=count
             )
-        created = notifications_create(items=[note for row_ids, note in notes if marked.intersection(row_ids)])
+        if marked != set(told):
+            # Some rows were taken over meanwhile (their claim timed out and another sweep
+            # holds them now): the notifications list only what this batch marked.
+            outgoing = messages.of([r for r in rows if r["id"] in marked])
+        notes = [
+            {"user_id": user_id, "organization_id": org_id, "title": subject, "body": body, "url": path}
+            for _row_ids, to, subject, body, org_id, path in outgoing
+            for user_id in to
+        ]
+        created = notifications_create(items=notes)
     return {"sent": len(marked), "messages": len(mails), "notifications": created}
+
+
+class _Messages:
+    """The messages of a batch's rows: (row ids, user ids, subject, body, organisation id, path)
+    each, one per reminder of its own, per digest and per escalation."""
+
+    def __init__(self, milestones, orgs, emails, today):
+        self.milestones, self.orgs, self.emails, self.today = milestones, orgs, emails, today
+        self.renderer = _Renderer()
+
+    def of(self, rows):
+        outgoing = []
+        digests, escalations = defaultdict(list), defaultdict(list)
+        for row in rows:
+            via = row["details"].get("via")
+            if row["kind"] == ReminderKind.ESCALATION:
+                escalations[(row["milestone_id"], row["occurrence"], via)].append(row)
+                continue
+            digest = _digest_key(
+                row["milestone_id"], row["occurrence"], row["organization_id"], row["kind"], row["offset_days"], via
+            )
+            if digest is not None:
+                digests[digest].append(row)
+                continue
+            milestone, org = self.milestones[row["milestone_id"]], self.orgs[row["organization_id"]]
+            path = _campaign_path(org, milestone.campaign)
+            context = _context(milestone, row["occurrence"], self.today)
+            context.update(lines=_missing_lines(row["details"]), open_reports=row["details"].get("open_reports", 0))
+            subject, body = self.renderer.reminder(row, context, org, _absolute(path))
+            outgoing.append(([row["id"]], self._to(row), subject, body, org["id"], path))
+        for (milestone_id, occurrence, _offset, via_id), group in digests.items():
+            outgoing.append(self._listing("digest", milestone_id, occurrence, via_id, group))
+        for (milestone_id, occurrence, via_id), group in escalations.items():
+            outgoing.append(self._listing("escalation", milestone_id, occurrence, via_id, group))
+        return outgoing
+
+    def _to(self, row):
+        return [u for u in row["details"].get("to", []) if u in self.emails]
+
+    def _listing(self, name, milestone_id, occurrence, via_id, group):
+        """One message to an ancestor's staff listing several units (a digest, an escalation),
+        the units in tree order, each with what it misses and its own link."""
+        milestone, via = self.milestones[milestone_id], self.orgs.get(via_id)
+        campaign = milestone.campaign
+        path = f"{_campaign_path(via, campaign)}compliance/" if via else ""
+        context = _context(milestone, occurrence, self.today)
+        units = sorted(group, key=lambda r: self.orgs[r["organization_id"]]["path"])
+        context.update(
+            ancestor=via,
+            late=[
+                {
+                    "organization": self.orgs[r["organization_id"]],
+                    "lines": _missing_lines(r["details"]),
+                    "open_reports": r["details"].get("open_reports", 0),
+                    "link": _absolute(_campaign_path(self.orgs[r["organization_id"]], campaign)),
+                }
+                for r in units
+            ],
+            link=_absolute(path),
+        )
+        subject, body = _render_subject(name, context), _render_body(name, context)
+        return ([r["id"] for r in group], self._to(group[0]), subject, body, via_id, path)
 
 
 def _context(milestone, occurrence, today):

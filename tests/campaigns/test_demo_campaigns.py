@@ -229,6 +229,22 @@ def test_the_sweep_has_reminded_demo_chibo(seeded):
     assert not Reminder.objects.filter(organization__code="NA-DIENCHAU-MTTQ").exists()
 
 
+def test_the_dien_chau_staff_get_one_digest_not_one_reminder_per_unit(seeded):
+    """The commune's party cells and associations without a secretary are reminded through
+    demo-xa: one digest listing them all, the milestone's capitals kept."""
+    c = get("NA-DIENCHAU", "27-KH/ĐU")
+    [digest] = Notification.objects.filter(user__username="demo-xa")
+    units = Reminder.objects.filter(milestone__campaign=c, status="sent").exclude(organization__code__endswith="XOM05")
+    assert units.count() >= 20
+    assert digest.title.startswith(f"[DVK] Còn 5 ngày: {units.count()} đơn vị chưa đủ chỉ tiêu – ")
+    assert "Ban Xây dựng Đảng" in digest.title and "ban xây dựng đảng" not in digest.body
+    assert digest.url == f"/o/NA-DIENCHAU/campaigns/{c.pk}/compliance/"
+    for unit in units.select_related("organization"):
+        assert f"{unit.organization.name}: tổng số 0/1 (thiếu 1)" in digest.body
+        assert f"/o/{unit.organization.code}/campaigns/{c.pk}/" in digest.body
+    assert "Chi bộ Xóm 5:" not in digest.body  # demo-chibo has its own
+
+
 def test_live_milestones_keep_their_order_late_in_2027(db):
     with time_machine.travel(datetime.datetime(2027, 10, 1, 9, tzinfo=datetime.UTC), tick=False):
         seed()

@@ -179,8 +179,9 @@ def test_a_second_run_sends_nothing(world, mailoutbox):
 def test_on_the_due_day_the_last_reminder_says_today(world, mailoutbox):
     with at(0):
         run_sweep()
-    assert all(m.subject.startswith("[DVK] Hôm nay: Hạn đăng ký mô hình 10/03/2026") for m in mailoutbox)
-    assert "hôm nay là hạn cuối" in mailoutbox[0].body
+    assert all(m.subject.startswith("[DVK] Hôm nay: ") for m in mailoutbox)
+    assert all("Hạn đăng ký mô hình 10/03/2026 (KH 12-KH/TU)" in m.subject for m in mailoutbox)
+    assert all("hôm nay là hạn cuối" in m.body for m in mailoutbox)
 
 
 def test_escalation_after_the_deadline_one_message_per_nearest_ancestor_with_staff(world, mailoutbox):

@@ -112,13 +112,14 @@ def late_units():
     commune = org(province, "COMM", "Xã Diễn Châu", "commune", "administrative")
     staff = make_user("can-bo-xa")
     Membership.objects.create(user=staff, organization=commune, role=Role.STAFF)
-    recipients = {}
+    recipients = {}  # unit id: how many secretaries get its own reminder
+    digested = []  # units reminded in the commune staff's digest
     units = []
     for i in range(UNITS):
         unit = org(commune, f"U{i:02d}", f"Chi bộ Thôn {i}")
         units.append(unit)
         if i % 5 == 4:
-            recipients[unit.pk] = 1  # nobody of its own: the commune's staff
+            digested.append(unit.pk)  # nobody of its own: the commune's staff
             continue
         count = 2 if i % 7 == 0 else 1
         for n in range(count):
@@ -137,7 +138,9 @@ def late_units():
     compliant = org(commune, "DONE", "Chi bộ đã đăng ký")
     register(soon, compliant)
     register(past, compliant)
-    return type("Late", (), {"recipients": recipients, "staff": staff, "soon": soon, "past": past})
+    return type(
+        "Late", (), {"recipients": recipients, "digested": digested, "staff": staff, "soon": soon, "past": past}
+    )
 
 
 def wait_until_sent(worker, timeout=90):
@@ -181,8 +184,11 @@ def test_two_sweeps_at_once_make_one_reminder_per_key_each_sent_once(worker, lat
         assert sum(r["claimed"] for r in results) == 2 * UNITS
         assert {r["chased"] for r in results} == {2 * UNITS}
 
-        # One notification per recipient per sent reminder, and one escalation for the commune.
-        reminder_notes = sum(late_units.recipients.values())
+        # One notification per secretary per sent reminder, one digest of the units without
+        # one for the commune's staff (whichever sweep claimed it), and one escalation.
+        digest = Notification.objects.get(title__contains="01-KH/ĐU", user=late_units.staff)
+        assert digest.title.startswith(f"[DVK] Còn 2 ngày: {len(late_units.digested)} đơn vị chưa đủ chỉ tiêu")
+        reminder_notes = sum(late_units.recipients.values()) + 1
         assert Notification.objects.filter(title__contains="01-KH/ĐU").count() == reminder_notes
         escalations = Notification.objects.filter(title__contains="02-KH/ĐU")
         assert list(escalations.values_list("user", flat=True)) == [late_units.staff.pk]
