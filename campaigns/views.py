@@ -30,7 +30,6 @@ from .compliance import FINISHED, compliance_report
 from .enums import CampaignStatus, ComplianceStatus, QuotaScope
 from .exports import compliance_workbook
 from .forms import (
-    SHIFT_DAYS,
     CampaignEditForm,
     CampaignForm,
     CopyForm,
@@ -317,7 +316,6 @@ def campaign_copy(request, org_code, pk):
         "org": org,
         "campaign": original,
         "form": form,
-        "shift_days": SHIFT_DAYS,
         "review_rows": _review_rows(request.user, review),
         "quotas_left_out": review.quota_labels_left_out,
     }
