@@ -1,5 +1,7 @@
 """Forms of the campaign pages. They only validate input; writes go through campaigns.services."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +12,7 @@ from dvk.selectors import subtree_of
 
 from .enums import Recurrence
 from .models import Campaign, Field, Milestone, MilestoneKind, Quota
+from .services import normalize_number, number_taken, upper_campaigns_for
 
 
 def date_field(label, *, required=True, help_text=""):
@@ -267,3 +270,93 @@ class MilestoneKindForm(BootstrapMixin, forms.Form):
         ),
     )
     is_window = forms.BooleanField(label=_("Là khoảng thời gian (có ngày bắt đầu và kết thúc)"), required=False)
+
+
+SHIFT_YEAR, SHIFT_DAYS = "year", "days"
+
+
+class CopyForm(BootstrapMixin, forms.Form):
+    """ "Sao chép kế hoạch": what the new plan needs that the original cannot give (its number,
+    its title, how far its dates move, and for a derived plan which upper plan it implements)."""
+
+    number = forms.CharField(
+        label=_("Số, ký hiệu của kế hoạch mới"),
+        max_length=60,
+        error_messages={"required": _("Hãy nhập số, ký hiệu của kế hoạch mới.")},
+    )
+    title = forms.CharField(label=_("Trích yếu"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    shift = forms.ChoiceField(
+        label=_("Dời thời gian thực hiện và các mốc"),
+        choices=[
+            (SHIFT_YEAR, _("Sang năm sau (cùng ngày, tháng; 29/02 thành 28/02)")),
+            (SHIFT_DAYS, _("Một số ngày")),
+        ],
+        initial=SHIFT_YEAR,
+        widget=forms.RadioSelect,
+    )
+    days = forms.IntegerField(
+        label=_("Số ngày dời"),
+        required=False,
+        min_value=0,
+        max_value=3660,
+        help_text=_("Từ 0 đến 3660 ngày; chỉ dùng khi chọn “Một số ngày”."),
+        error_messages={
+            "invalid": _("Số ngày dời phải là một số nguyên, ví dụ 365."),
+            "min_value": _("Số ngày dời phải từ 0 đến 3660."),
+            "max_value": _("Số ngày dời phải từ 0 đến 3660."),
+        },
+    )
+    # The real choices (published upper plans) are set per request, inside the scope.
+    upper = forms.ModelChoiceField(
+        label=_("Kế hoạch cấp trên mà bản sao thực hiện"),
+        queryset=Campaign.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("Hãy chọn một kế hoạch cấp trên đang thực hiện trong danh sách.")},
+    )
+
+    def __init__(self, *args, original, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.original = original
+        self.fields["shift"].widget.attrs["class"] = "form-check-input"
+        self.fields["number"].widget.attrs["placeholder"] = _("Ví dụ: 12-KH/ĐU")
+        year = original.period_start.year
+        self.fields["title"].initial = re.sub(rf"\b{year}\b", str(year + 1), original.title)
+        if original.derived_from_id is None:
+            del self.fields["upper"]
+            return
+        uppers = upper_campaigns_for(original.organization)
+        field = self.fields["upper"]
+        field.queryset = uppers
+        field.empty_label = _("(không thực hiện kế hoạch cấp trên nào)")
+        field.label_from_instance = lambda c: f"{c.number} – {c.title[:120]} ({c.organization.name})"
+        field.help_text = _(
+            "Kế hoạch gốc thực hiện kế hoạch số %(number)s; chọn kế hoạch cấp trên đang thực hiện mà bản sao thực "
+            "hiện (mặc định: kế hoạch mới nhất của cùng cấp trên)."
+        ) % {"number": original.derived_from.number}
+        same_level = [c for c in uppers if c.organization_id == original.derived_from.organization_id]
+        if same_level:
+            field.initial = same_level[0].pk
+
+    def clean_number(self):
+        number = normalize_number(self.cleaned_data["number"])
+        if number_taken(self.original.organization, number):
+            raise forms.ValidationError(
+                _("%(org)s đã có kế hoạch số %(number)s; hãy nhập số, ký hiệu khác.")
+                % {"org": self.original.organization.name, "number": number}
+            )
+        return number
+
+    def clean(self):
+        data = super().clean()
+        if data.get("shift") == SHIFT_DAYS and data.get("days") is None and not self.has_error("days"):
+            self.add_error("days", _("Hãy nhập số ngày dời."))
+        return data
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {
+            "number": data["number"],
+            "title": data["title"],
+            "days": data["days"] if data["shift"] == SHIFT_DAYS else None,
+            "upper": data.get("upper"),
+        }

@@ -35,6 +35,9 @@ rules.add_perm("campaigns.add_campaign", is_staff_here_or_above)
 rules.add_perm("campaigns.view_campaign", sees_campaign & (is_published | is_staff_of_issuing_level))
 rules.add_perm("campaigns.change_campaign", is_staff_of_issuing_level)
 rules.add_perm("campaigns.delete_campaign", is_staff_of_issuing_level)
+# "Sao chép kế hoạch": the copy is a new draft at the campaign's level, so whoever may create
+# campaigns there (its staff, or staff above it), whatever the campaign's status.
+rules.add_perm("campaigns.copy_campaign", is_staff_of_issuing_level)
 # obj: the organisation that would issue the derived campaign.
 rules.add_perm("campaigns.derive_campaign", is_staff_here_or_above)
 rules.add_perm("campaigns.view_compliance", has_any_role)

@@ -1,13 +1,20 @@
 """Writes to campaigns. Each function is one user action, atomic, audited by history."""
 
+import datetime
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from dvk.models import Organization
 from dvk.text import normalize_search
 
+from . import signals
 from .compliance import take_snapshot
 from .enums import CampaignStatus
 from .models import Campaign, ComplianceSnapshot, Milestone, MilestoneKind, Quota
@@ -22,6 +29,22 @@ COPIED_FIELDS = (
     "target_kinds",
     "target_direct_only",
 )
+
+# What a copy takes from its original unchanged (the dates move; number, title and links
+# are the new plan's own).
+COPY_AS_IS = (
+    "issuing_body",
+    "issuing_body_name",
+    "signer_name",
+    "signer_title",
+    "purposes",
+    "requirements",
+    "is_phase",
+    "target_levels",
+    "target_kinds",
+    "target_direct_only",
+)
+MAX_SHIFT_DAYS = 3660  # ten years
 
 
 def validate_milestones(milestones):
@@ -95,6 +118,29 @@ def campaign_warnings(campaign, *, today=None):
     return registration_warnings(campaign, list(campaign.milestones.select_related("kind")), today=today)
 
 
+@contextmanager
+def _one_history_record(obj, reason=""):
+    """Runs the block without history, then writes one record of `obj` as it then stands.
+
+    simple-history records the first save ('+') before the many-to-many exist, then one '~'
+    for each set() that follows: a new campaign's history opened with "Sửa kế hoạch" at the
+    moment it was made, and one edit showed as several. Inside the block nothing is
+    recorded; after it, one record holds the finished row and its many-to-many, marked '+'
+    when the block created `obj` (its change reason `reason`). Nothing is written if the
+    block raises."""
+    created = obj.pk is None
+    obj.skip_history_when_saving = True
+    try:
+        yield obj
+    finally:
+        del obj.skip_history_when_saving
+    obj._change_reason = reason or None
+    obj.save()
+    del obj._change_reason
+    if created:
+        obj.history.update(history_type="+")
+
+
 def _set_lineage(campaign):
     prefix = campaign.derived_from.lineage if campaign.derived_from_id else "/"
     campaign.lineage = f"{prefix}{campaign.pk}/"
@@ -108,10 +154,11 @@ def campaign_create(*, organization, user, fields=(), target_organizations=(), *
     if campaign.period_end < campaign.period_start:
         raise ValidationError({"period_end": _("Ngày kết thúc phải sau ngày bắt đầu.")})
     campaign.full_clean(exclude=["lineage"])
-    campaign.save()
-    _set_lineage(campaign)
-    campaign.fields.set(fields)
-    campaign.target_organizations.set(target_organizations)
+    with _one_history_record(campaign):
+        campaign.save()
+        _set_lineage(campaign)
+        campaign.fields.set(fields)
+        campaign.target_organizations.set(target_organizations)
     return campaign
 
 
@@ -129,11 +176,11 @@ def campaign_update(*, campaign, expected_version=None, fields=None, target_orga
         raise ValidationError({"period_end": _("Ngày kết thúc phải sau ngày bắt đầu.")})
     campaign.version = current.version + 1
     campaign.full_clean(exclude=["lineage"])
-    campaign.save()
-    if fields is not None:
-        campaign.fields.set(fields)
-    if target_organizations is not None:
-        campaign.target_organizations.set(target_organizations)
+    with _one_history_record(campaign):
+        if fields is not None:
+            campaign.fields.set(fields)
+        if target_organizations is not None:
+            campaign.target_organizations.set(target_organizations)
     return campaign
 
 
@@ -194,9 +241,10 @@ def quota_save(*, campaign, quota=None, organizations=(), excluded=(), **data):
         setattr(quota, key, value)
     if not (quota.min_total or quota.min_collective or quota.min_individual):
         raise ValidationError(_("Chỉ tiêu phải có ít nhất một con số lớn hơn 0."))
-    quota.save()
-    quota.organizations.set(organizations)
-    quota.excluded.set(excluded)
+    with _one_history_record(quota):
+        quota.save()
+        quota.organizations.set(organizations)
+        quota.excluded.set(excluded)
     return quota
 
 
@@ -235,10 +283,49 @@ def milestone_save(*, campaign, milestone=None, **data):
     return milestone
 
 
+def _cite(upper):
+    """The legal basis a plan implementing `upper` opens with."""
+    return f"Thực hiện Kế hoạch số {upper.number} của {upper.issuing_body_name}"
+
+
+def _copy_quota(quota, campaign, *, picked, excluded, reason):
+    """A new line of `campaign` with `quota`'s numbers and the given picks."""
+    copy = Quota(
+        campaign=campaign,
+        **{
+            f.attname: getattr(quota, f.attname)
+            for f in Quota._meta.concrete_fields
+            if f.attname not in ("id", "campaign_id")
+        },
+    )
+    with _one_history_record(copy, reason):
+        copy.save()
+        copy.organizations.set(picked)
+        copy.excluded.set(excluded)
+    return copy
+
+
+def _copy_milestone(milestone, campaign, *, shift=None, reason=""):
+    shift = shift or (lambda day: day)
+    copy = Milestone(
+        campaign=campaign,
+        kind_id=milestone.kind_id,
+        title=milestone.title,
+        starts_on=shift(milestone.starts_on) if milestone.starts_on else None,
+        due_on=shift(milestone.due_on),
+        recurrence=milestone.recurrence,
+        recurs_until=shift(milestone.recurs_until) if milestone.recurs_until else None,
+    )
+    copy._change_reason = reason or None
+    copy.save()
+    return copy
+
+
 @transaction.atomic
 def campaign_derive(*, parent, organization, user, number, title, issuing_body_name, **extra):
     """A lower level implements `parent`: purposes, fields, quotas and milestones are copied
-    (and editable), the link kept; its registrations count toward `parent`."""
+    (and editable), the link kept; its registrations count toward `parent`. Sends
+    `signals.campaign_derived` once the draft is built, in the same transaction."""
     if not organization.path.startswith(parent.organization.path) or organization.pk == parent.organization_id:
         raise ValidationError(_("Chỉ cấp dưới của cấp ban hành mới thực hiện được kế hoạch này."))
     if parent.status != CampaignStatus.PUBLISHED:
@@ -256,31 +343,204 @@ def campaign_derive(*, parent, organization, user, number, title, issuing_body_n
         **data,
     )
     if "legal_bases" not in extra:
-        cites = f"Thực hiện Kế hoạch số {parent.number} của {parent.issuing_body_name}"
-        campaign.legal_bases = "\n".join(filter(None, [cites, parent.legal_bases]))
+        campaign.legal_bases = "\n".join(filter(None, [_cite(parent), parent.legal_bases]))
     campaign.full_clean(exclude=["lineage"])
-    campaign.save()
-    _set_lineage(campaign)
-    campaign.fields.set(parent.fields.all())
-    campaign.target_organizations.set(
-        parent.target_organizations.filter(path__startswith=organization.path).exclude(pk=organization.pk)
-    )
+    reason = _("Thực hiện kế hoạch số %(number)s của %(body)s") % {
+        "number": parent.number,
+        "body": parent.issuing_body_name,
+    }
+    with _one_history_record(campaign, reason):
+        campaign.save()
+        _set_lineage(campaign)
+        campaign.fields.set(parent.fields.all())
+        campaign.target_organizations.set(
+            parent.target_organizations.filter(path__startswith=organization.path).exclude(pk=organization.pk)
+        )
     for quota in parent.quotas.prefetch_related("organizations", "excluded"):
-        picked, excluded = list(quota.organizations.all()), list(quota.excluded.all())
-        # The copy must not read the original's prefetched picks: set() would diff against them.
-        quota._prefetched_objects_cache = {}
-        quota.pk = None
-        quota.campaign = campaign
-        quota._state.adding = True
-        quota.save()
-        quota.organizations.set([o for o in picked if o.path.startswith(organization.path)])
-        quota.excluded.set(excluded)
+        picked = [o for o in quota.organizations.all() if o.path.startswith(organization.path)]
+        _copy_quota(quota, campaign, picked=picked, excluded=list(quota.excluded.all()), reason=reason)
     for milestone in parent.milestones.all():
-        milestone.pk = None
-        milestone.campaign = campaign
-        milestone._state.adding = True
-        milestone.save()
+        _copy_milestone(milestone, campaign, reason=reason)
+    signals.campaign_derived.send(sender=Campaign, upper=parent, derived=campaign, user=user)
     return campaign
+
+
+def date_shift(*, years=0, days=0):
+    """A function moving a date by whole years or by days. A year on, 29/02 becomes 28/02
+    (relativedelta keeps to the month's last day)."""
+    step = relativedelta(years=years) if years else datetime.timedelta(days=days)
+    return lambda day: day + step
+
+
+@dataclass
+class LeftOut:
+    """An organisation picked in the original that the copy does not take: it has moved out
+    of the issuing level's subtree (`archived` False) or has been archived."""
+
+    organization: Organization
+    archived: bool
+    places: list = field(default_factory=list)  # where the original picked it, as text
+
+
+@dataclass
+class CopyReview:
+    """What a copy of a campaign leaves out, for staff to review."""
+
+    original_number: str
+    left_out: list  # of LeftOut, tree order
+    quotas: list  # the original's quota lines, their picks prefetched
+    quota_ids_left_out: set  # lines whose every pick left: copied, they would apply to every target
+
+    @property
+    def quota_labels_left_out(self):
+        return [q.label for q in self.quotas if q.pk in self.quota_ids_left_out]
+
+    def __bool__(self):
+        return bool(self.left_out or self.quota_ids_left_out)
+
+
+def copy_review(original):
+    """The organisations `original` picks (targets, quota picks, exceptions) that are no
+    longer in its level's subtree or have been archived, and the quota lines left without
+    any pick (three queries)."""
+    level = original.organization
+    left_out = {}
+
+    def note(o, place):
+        if o.path.startswith(level.path) and o.archived_at is None:
+            return False
+        left_out.setdefault(o.pk, LeftOut(o, o.archived_at is not None)).places.append(place)
+        return True
+
+    for o in original.target_organizations.order_by("path"):
+        note(o, _("tổ chức được chọn thêm"))
+    quotas = list(original.quotas.prefetch_related("organizations", "excluded"))
+    emptied = set()
+    for quota in quotas:
+        where = _("chỉ tiêu “%s”") % quota.label
+        picked = list(quota.organizations.all())
+        gone = [o for o in picked if note(o, where)]
+        for o in quota.excluded.all():
+            note(o, _("%s (trừ ra)") % where)
+        if picked and len(gone) == len(picked):
+            emptied.add(quota.pk)
+    rows = sorted(left_out.values(), key=lambda row: row.organization.path)
+    return CopyReview(original.number, rows, quotas, emptied)
+
+
+@dataclass
+class Copied:
+    campaign: Campaign
+    review: CopyReview
+
+
+def normalize_number(number):
+    return " ".join((number or "").split())
+
+
+def number_taken(organization, number, *, exclude_pk=None):
+    """Whether `organization` already issued a campaign numbered `number` (case and spaces aside)."""
+    qs = Campaign.objects.filter(organization=organization, number__iexact=normalize_number(number))
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
+def upper_campaigns_for(organization):
+    """Published campaigns issued strictly above `organization`: what its plan may implement,
+    nearest level and newest first."""
+    return (
+        Campaign.objects.filter(
+            status=CampaignStatus.PUBLISHED, organization__path__in=organization.ancestor_paths()[:-1]
+        )
+        .select_related("organization")
+        .order_by("-organization__depth", "-period_start", "-published_at", "-pk")
+    )
+
+
+@transaction.atomic
+def campaign_copy(*, original, user, number, title, years=1, days=None, upper=None):
+    """A new draft at `original`'s level from `original` (whatever its status): header,
+    fields, targets, quota lines by value and milestones, the dates moved by `years` whole
+    years or, when `days` is given, by that many days; `upper` is the published upper
+    campaign the copy implements (None: none).
+
+    Organisations picked in the original (targets, quota picks and exceptions) that have left
+    the level's subtree or been archived are not copied: they come back in `Copied.review`
+    for staff to review, and the copy's first history record names them. A quota line all
+    of whose picks left is not copied either (without picks it would apply to every
+    target). Sends `signals.campaign_copied` once the copy is built, in the same
+    transaction: a receiver that raises undoes the copy."""
+    org = original.organization
+    number = normalize_number(number)
+    if not number:
+        raise ValidationError({"number": _("Hãy nhập số, ký hiệu của kế hoạch mới.")})
+    if days is not None and not (0 <= days <= MAX_SHIFT_DAYS):
+        raise ValidationError({"days": _("Số ngày dời phải từ 0 đến %(max)s.") % {"max": MAX_SHIFT_DAYS}})
+    if upper is not None and (
+        upper.status != CampaignStatus.PUBLISHED
+        or upper.organization_id == org.pk
+        or not org.path.startswith(upper.organization.path)
+    ):
+        raise ValidationError({"upper": _("Chỉ chọn được kế hoạch cấp trên đang thực hiện.")})
+    # Two copies numbered alike at one level must not both pass the check below.
+    Organization.objects.select_for_update().filter(pk=org.pk).first()
+    if number_taken(org, number):
+        raise ValidationError(
+            {
+                "number": _("%(org)s đã có kế hoạch số %(number)s; hãy nhập số, ký hiệu khác.")
+                % {"org": org.name, "number": number}
+            }
+        )
+    shift = date_shift(days=days) if days is not None else date_shift(years=years)
+    review = copy_review(original)
+    gone = {row.organization.pk for row in review.left_out}
+    lines = original.legal_bases.splitlines()
+    if original.derived_from_id and lines and lines[0].strip() == _cite(original.derived_from):
+        lines = lines[1:]
+    if upper is not None:
+        lines = [_cite(upper), *lines]
+    start, end = shift(original.period_start), shift(original.period_end)
+    phase = original.phase
+    if phase is not None and not (phase.period_start <= start and end <= phase.period_end):
+        phase = None  # the multi-year phase does not cover the new period
+    campaign = Campaign(
+        organization=org,
+        created_by=user,
+        derived_from=upper,
+        number=number,
+        title=title,
+        status=CampaignStatus.DRAFT,
+        legal_bases="\n".join(lines),
+        period_start=start,
+        period_end=end,
+        phase=phase,
+        **{name: getattr(original, name) for name in COPY_AS_IS},
+    )
+    campaign.full_clean(exclude=["lineage"])
+    reason = _("Sao chép từ kế hoạch số %(number)s") % {"number": original.number}
+    campaign_reason = reason
+    if review.left_out:
+        campaign_reason += _("; không sao chép %(n)s tổ chức đã chuyển/giải thể: %(names)s") % {
+            "n": len(review.left_out),
+            "names": ", ".join(row.organization.name for row in review.left_out),
+        }
+    targets = [o for o in original.target_organizations.all() if o.pk not in gone]
+    with _one_history_record(campaign, campaign_reason):
+        campaign.save()
+        _set_lineage(campaign)
+        campaign.fields.set(original.fields.all())
+        campaign.target_organizations.set(targets)
+    for quota in review.quotas:
+        if quota.pk in review.quota_ids_left_out:
+            continue
+        picked = [o for o in quota.organizations.all() if o.pk not in gone]
+        excluded = [o for o in quota.excluded.all() if o.pk not in gone]
+        _copy_quota(quota, campaign, picked=picked, excluded=excluded, reason=reason)
+    for milestone in original.milestones.all():
+        _copy_milestone(milestone, campaign, shift=shift, reason=reason)
+    signals.campaign_copied.send(sender=Campaign, original=original, copy=campaign, user=user, upper=upper)
+    return Copied(campaign, review)
 
 
 @transaction.atomic

@@ -24,6 +24,8 @@ from dvk.enums import Kind, Level
 from dvk.excel import xlsx_response
 from dvk.forms import attach_errors, form_status
 from dvk.idempotency import idempotent
+from dvk.models import Organization
+from dvk.selectors import memberships_of
 
 from . import selectors, services
 from .compliance import FINISHED, compliance_report
@@ -32,6 +34,7 @@ from .exports import compliance_workbook
 from .forms import (
     CampaignEditForm,
     CampaignForm,
+    CopyForm,
     DeriveForm,
     MilestoneForm,
     MilestoneKindForm,
@@ -180,6 +183,8 @@ def _detail_context(request, campaign, derive_form=None):
         "can_delete": campaign.status == CampaignStatus.DRAFT and user.has_perm("campaigns.delete_campaign", campaign),
         "can_view_compliance": user.has_perm("campaigns.view_compliance", org),
         "history": selectors.campaign_history(campaign) if can_change else None,
+        "can_copy": user.has_perm("campaigns.copy_campaign", campaign),
+        "copy_review": request.session.get(COPY_REVIEWS, {}).get(str(campaign.pk)) if can_change else None,
     }
 
 
@@ -269,6 +274,78 @@ def campaign_derive(request, org_code, pk):
         return redirect("campaign_edit", org_code=org.code, pk=campaign.pk)
     context = _detail_context(request, parent, derive_form=form)
     return render(request, "campaigns/campaign_detail.html", context, status=400)
+
+
+COPY_REVIEWS = "dvk_copy_reviews"  # session: {copy id: what its copying left out}, the newest few
+
+
+def _review_rows(user, review):
+    """The organisations a copy leaves out, as the pages list them. Where a moved one is now
+    is said only to someone holding a role there or above it (one query)."""
+    roles = memberships_of(user)
+    seen = {
+        row.organization.pk
+        for row in review.left_out
+        if any(row.organization.path.startswith(m.organization.path) for m in roles)
+    }
+    parent_paths = [row.organization.path[: -Organization.steplen] for row in review.left_out]
+    parents = {o.path: o.name for o in Organization.objects.filter(path__in=parent_paths)} if seen else {}
+    return [
+        {
+            "name": row.organization.name,
+            "code": row.organization.code,
+            "archived": row.archived,
+            "now_under": parents.get(row.organization.path[: -Organization.steplen], "")
+            if row.organization.pk in seen
+            else "",
+            "places": row.places,
+        }
+        for row in review.left_out
+    ]
+
+
+def _remember_review(request, copied):
+    if not copied.review:
+        return
+    reviews = request.session.get(COPY_REVIEWS, {})
+    reviews[str(copied.campaign.pk)] = {
+        "original": copied.review.original_number,
+        "rows": _review_rows(request.user, copied.review),
+        "quotas": copied.review.quota_labels_left_out,
+    }
+    request.session[COPY_REVIEWS] = dict(list(reviews.items())[-5:])
+
+
+@require_http_methods(["GET", "POST"])
+@idempotent
+def campaign_copy(request, org_code, pk):
+    """ "Sao chép kế hoạch": a new draft at campaign `pk`'s level from it, whatever its status.
+    The draft's page then lists what the copy left out for staff to review."""
+    org = request.organization
+    original = _campaign(request, pk, "campaigns.copy_campaign")
+    form = CopyForm(request.POST or None, original=original)
+    if request.method == "POST" and form.is_valid():
+        try:
+            copied = services.campaign_copy(original=original, user=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            _remember_review(request, copied)
+            messages.success(
+                request,
+                _("Đã tạo dự thảo kế hoạch “%(new)s” từ kế hoạch số %(old)s; hãy rà soát rồi ban hành.")
+                % {"new": copied.campaign.number, "old": original.number},
+            )
+            return _to_detail(copied.campaign, org)
+    review = services.copy_review(original)
+    context = {
+        "org": org,
+        "campaign": original,
+        "form": form,
+        "review_rows": _review_rows(request.user, review),
+        "quotas_left_out": review.quota_labels_left_out,
+    }
+    return render(request, "campaigns/campaign_copy.html", context, status=form_status(request))
 
 
 def _quota_page(request, campaign, quota):

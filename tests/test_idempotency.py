@@ -239,6 +239,36 @@ def test_ten_presses_of_submit_and_of_review_each_apply_once(tree, plan, secreta
     assert secretary.notifications.filter(title__contains="được duyệt").count() == 1
 
 
+def _copy_form(**extra):
+    return {"number": "03-KH/ĐU", "title": "Kế hoạch năm 2100", "shift": "year", "days": "", **extra}
+
+
+@pytest.mark.parametrize("same_key", [True, False], ids=["a double press", "two tabs"])
+def test_ten_presses_of_copy_make_one_copy(tree, plan, commune_staff, same_key):
+    """One key: every press lands on the one copy. A key per press (two tabs): the level's
+    numbers are checked under a lock, so one copy is made and the others are told the
+    number is taken."""
+    from campaigns.models import Campaign
+
+    the_key = key()
+    url = f"/o/COMM/campaigns/{plan.pk}/copy/"
+    clients = [client_for(commune_staff) for _ in range(PRESSES)]
+    responses = in_parallel(
+        PRESSES, lambda i: clients[i].post(url, _copy_form(idempotency_key=the_key if same_key else key()))
+    )
+    with scopes_disabled():
+        copy = Campaign.objects.get(number="03-KH/ĐU")
+        assert (copy.quotas.count(), copy.milestones.count(), copy.history.count()) == (1, 1, 1)
+    landed = [r for r in responses if r.status_code == 302]
+    assert {r["Location"] for r in landed} == {f"/o/COMM/campaigns/{copy.pk}/"}
+    if same_key:
+        assert len(landed) == PRESSES
+    else:
+        refused = [r for r in responses if r.status_code == 400]
+        assert (len(landed), len(refused)) == (1, PRESSES - 1)
+        assert "đã có kế hoạch số 03-KH/ĐU" in refused[0].content.decode()
+
+
 def test_a_second_token_for_the_same_device_is_refused_while_the_first_is_active(tree, secretary):
     body = {"username": secretary.username, "password": PASSWORD, "device_name": "Máy tính bảng 1"}
     responses = in_parallel(5, lambda i: APIClient().post("/api/v1/auth/tokens/", body, format="json"))

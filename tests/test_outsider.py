@@ -214,6 +214,10 @@ CASES = {
     "campaign_archive": lambda v, p: _through(v, p, "post", "archive/", ok=403),
     "campaign_delete": lambda v, p: _through(v, p, "post", "delete/", ok=403),
     "campaign_derive": lambda v, p: _through(v, p, "post", "derive/", ok=403, data={"number": "X", "title": "X"}),
+    "campaign_copy": lambda v, p: (
+        _through(v, p, "get", "copy/", ok=403)
+        + _through(v, p, "post", "copy/", ok=403, data={"number": "X", "title": "X", "shift": "year"})
+    ),
     "campaign_compliance": lambda v, p: (
         _through(v, p, "get", "compliance/", ok=200)
         + [

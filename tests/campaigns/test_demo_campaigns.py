@@ -255,3 +255,26 @@ def test_live_milestones_keep_their_order_late_in_2027(db):
     assert dues["registration"] == today + datetime.timedelta(days=5)
     assert dues["registration"] <= dues["completion"] <= dues["result_report"] <= dues["consolidated_report"]
     assert c.period_start <= today <= c.period_end
+
+
+def test_demo_xa_copies_the_closed_2026_plan_as_next_years_draft(db):
+    """Nothing to seed for "Sao chép kế hoạch": Diễn Châu's closed 2026 plan is there to copy,
+    and its copy implements the province's live 2027 plan by default."""
+    from dvk.models import User
+    from tests.conftest import client_for
+
+    seed()
+    with scopes_disabled():
+        original, upper = get("NA-DIENCHAU", "08-KH/ĐU"), get("NA", "21-KH/BCĐ")
+    client = client_for(User.objects.get(username="demo-xa"))
+    assert 'id="campaign-copy"' in client.get(f"/o/NA-DIENCHAU/campaigns/{original.pk}/").content.decode()
+    form = client.get(f"/o/NA-DIENCHAU/campaigns/{original.pk}/copy/").context["form"]
+    assert form["upper"].value() == upper.pk
+    data = {"number": "35-KH/ĐU", "title": form["title"].value(), "shift": "year", "days": "", "upper": upper.pk}
+    response = client.post(f"/o/NA-DIENCHAU/campaigns/{original.pk}/copy/", data)
+    assert response.status_code == 302
+    with scopes_disabled():
+        copy = get("NA-DIENCHAU", "35-KH/ĐU")
+        assert (copy.status, copy.derived_from, copy.period_start.year) == (CampaignStatus.DRAFT, upper, 2027)
+        assert milestones(copy)["registration"] == (None, D(2027, 3, 5))
+        assert len(quotas(copy)) == len(quotas(original))
