@@ -72,6 +72,7 @@ from django.template.loader import get_template
 from django.utils import timezone
 
 from dvk.enums import Role
+from dvk.links import site_url
 from dvk.models import Membership, Organization, User
 from dvk.notifications import notifications_create
 
@@ -592,7 +593,7 @@ def _campaign_path(org, campaign):
 
 
 def _absolute(path):
-    return f"{settings.DVK_SITE_URL.rstrip('/')}{path}" if path else ""
+    return f"{site_url()}{path}" if path else ""
 
 
 class _Renderer:
