@@ -568,12 +568,19 @@ def campaign_copy(*, original, user, number, title, years=1, days=None, upper=No
     return Copied(campaign, review)
 
 
+@transaction.atomic
 def copy_review_dismiss(*, campaign):
     """Staff have reviewed what the copy left out ("Đã rà soát"): the list is no longer shown.
-    One conditional update, so of two staff pressing at once one dismisses it; no history
-    record and no new version (a colleague's open edit form stays valid). Returns whether
-    this call dismissed it."""
-    return bool(Campaign.objects.filter(pk=campaign.pk).exclude(copy_review={}).update(copy_review={}))
+    Returns whether this call dismissed it: the row is locked first, so of two staff pressing
+    at once the second reads it dismissed (a conditional UPDATE alone is not enough: the
+    scoped queryset filters through a subquery, which PostgreSQL does not re-check after
+    waiting for the row). No history record and no new version: a colleague's open edit
+    form stays valid."""
+    current = Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("copy_review", flat=True).first()
+    if not current:
+        return False
+    Campaign.objects.filter(pk=campaign.pk).update(copy_review={})
+    return True
 
 
 @transaction.atomic
