@@ -103,8 +103,13 @@ class Campaign(IssuedByOrganization):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # What "Sao chép kế hoạch" left out of this draft, for its staff to review
+    # (campaigns.services.CopyReview.as_record): {"original": number, "rows": [{"id", "name",
+    # "code", "archived", "places"}], "quotas": [labels]}; {} once reviewed or published.
+    # Kept on the row so every colleague who may edit the draft sees it, on any device.
+    copy_review = models.JSONField(default=dict, blank=True, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[fields], excluded_fields=["version"])
+    history = HistoricalRecords(m2m_fields=[fields], excluded_fields=["version", "copy_review"])
     objects = TenantManager()
 
     class Meta:

@@ -172,6 +172,8 @@ def campaign_update(*, campaign, expected_version=None, fields=None, target_orga
         raise ValidationError(_("Kế hoạch đã kết thúc, không sửa được nữa."))
     for key, value in data.items():
         setattr(campaign, key, value)
+    # The save below writes every column: keep a review dismissed since `campaign` was read.
+    campaign.copy_review = current.copy_review
     if campaign.period_end < campaign.period_start:
         raise ValidationError({"period_end": _("Ngày kết thúc phải sau ngày bắt đầu.")})
     campaign.version = current.version + 1
@@ -194,6 +196,7 @@ def campaign_publish(*, campaign):
     validate_milestones(list(campaign.milestones.select_related("kind")))
     campaign.status = CampaignStatus.PUBLISHED
     campaign.published_at = timezone.now()
+    campaign.copy_review = {}  # published: the review was the draft's, it is over
     campaign.version += 1
     campaign.save()
     return campaign
@@ -398,6 +401,27 @@ class CopyReview:
     def __bool__(self):
         return bool(self.left_out or self.quota_ids_left_out)
 
+    def as_record(self):
+        """What the review shows, as kept on the copy (Campaign.copy_review); {} when nothing
+        was left out. Where a moved organisation is now is not kept: the page works it out
+        for each viewer, from the organisation's id."""
+        if not self:
+            return {}
+        return {
+            "original": self.original_number,
+            "rows": [
+                {
+                    "id": row.organization.pk,
+                    "name": row.organization.name,
+                    "code": row.organization.code,
+                    "archived": row.archived,
+                    "places": [str(place) for place in row.places],
+                }
+                for row in self.left_out
+            ],
+            "quotas": self.quota_labels_left_out,
+        }
+
 
 def copy_review(original):
     """The organisations `original` picks (targets, quota picks, exceptions) that are no
@@ -515,6 +539,7 @@ def campaign_copy(*, original, user, number, title, years=1, days=None, upper=No
         period_start=start,
         period_end=end,
         phase=phase,
+        copy_review=review.as_record(),
         **{name: getattr(original, name) for name in COPY_AS_IS},
     )
     campaign.full_clean(exclude=["lineage"])
@@ -541,6 +566,21 @@ def campaign_copy(*, original, user, number, title, years=1, days=None, upper=No
         _copy_milestone(milestone, campaign, shift=shift, reason=reason)
     signals.campaign_copied.send(sender=Campaign, original=original, copy=campaign, user=user, upper=upper)
     return Copied(campaign, review)
+
+
+@transaction.atomic
+def copy_review_dismiss(*, campaign):
+    """Staff have reviewed what the copy left out ("Đã rà soát"): the list is no longer shown.
+    Returns whether this call dismissed it: the row is locked first, so of two staff pressing
+    at once the second reads it dismissed (a conditional UPDATE alone is not enough: the
+    scoped queryset filters through a subquery, which PostgreSQL does not re-check after
+    waiting for the row). No history record and no new version: a colleague's open edit
+    form stays valid."""
+    current = Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("copy_review", flat=True).first()
+    if not current:
+        return False
+    Campaign.objects.filter(pk=campaign.pk).update(copy_review={})
+    return True
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<id:pk>/delete/", views.campaign_delete, name="campaign_delete"),
     path("<id:pk>/derive/", views.campaign_derive, name="campaign_derive"),
     path("<id:pk>/copy/", views.campaign_copy, name="campaign_copy"),
+    path("<id:pk>/copy-review/dismiss/", views.campaign_copy_review_dismiss, name="campaign_copy_review_dismiss"),
     path("<id:pk>/quotas/new/", views.quota_add, name="quota_add"),
     path("<id:pk>/quotas/<id:quota_id>/edit/", views.quota_edit, name="quota_edit"),
     path("<id:pk>/quotas/<id:quota_id>/delete/", views.quota_delete, name="quota_delete"),

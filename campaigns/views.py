@@ -184,7 +184,7 @@ def _detail_context(request, campaign, derive_form=None):
         "can_view_compliance": user.has_perm("campaigns.view_compliance", org),
         "history": selectors.campaign_history(campaign) if can_change else None,
         "can_copy": user.has_perm("campaigns.copy_campaign", campaign),
-        "copy_review": request.session.get(COPY_REVIEWS, {}).get(str(campaign.pk)) if can_change else None,
+        "copy_review": _copy_review(request, campaign, can_change),
     }
 
 
@@ -276,51 +276,50 @@ def campaign_derive(request, org_code, pk):
     return render(request, "campaigns/campaign_detail.html", context, status=400)
 
 
-COPY_REVIEWS = "dvk_copy_reviews"  # session: {copy id: what its copying left out}, the newest few
-
-
-def _review_rows(user, review):
-    """The organisations a copy leaves out, as the pages list them. Where a moved one is now
-    is said only to someone holding a role there or above it (one query)."""
+def _review_rows(user, rows):
+    """The organisations a copy leaves out (CopyReview.as_record rows), as the pages list them.
+    Whether each is archived and where a moved one is now are read as they stand today; where
+    it is now is said only to someone holding a role there or above it (three queries)."""
+    if not rows:
+        return []
+    now = {o.pk: o for o in Organization.objects.filter(pk__in=[row["id"] for row in rows])}
     roles = memberships_of(user)
-    seen = {
-        row.organization.pk
-        for row in review.left_out
-        if any(row.organization.path.startswith(m.organization.path) for m in roles)
-    }
-    parent_paths = [row.organization.path[: -Organization.steplen] for row in review.left_out]
+    seen = {pk for pk, o in now.items() if any(o.path.startswith(m.organization.path) for m in roles)}
+    parent_paths = [now[pk].path[: -Organization.steplen] for pk in seen]
     parents = {o.path: o.name for o in Organization.objects.filter(path__in=parent_paths)} if seen else {}
-    return [
-        {
-            "name": row.organization.name,
-            "code": row.organization.code,
-            "archived": row.archived,
-            "now_under": parents.get(row.organization.path[: -Organization.steplen], "")
-            if row.organization.pk in seen
-            else "",
-            "places": row.places,
-        }
-        for row in review.left_out
-    ]
+    shown = []
+    for row in rows:
+        org = now.get(row["id"])
+        shown.append(
+            {
+                "name": row["name"],
+                "code": row["code"],
+                "archived": org.archived_at is not None if org else row["archived"],
+                "now_under": parents.get(org.path[: -Organization.steplen], "") if row["id"] in seen else "",
+                "places": row["places"],
+            }
+        )
+    return shown
 
 
-def _remember_review(request, copied):
-    if not copied.review:
-        return
-    reviews = request.session.get(COPY_REVIEWS, {})
-    reviews[str(copied.campaign.pk)] = {
-        "original": copied.review.original_number,
-        "rows": _review_rows(request.user, copied.review),
-        "quotas": copied.review.quota_labels_left_out,
+def _copy_review(request, campaign, can_change):
+    """What the copy that made this draft left out, for everyone who may edit it, until they
+    dismiss it or the draft is published."""
+    record = campaign.copy_review
+    if not (record and can_change and campaign.status == CampaignStatus.DRAFT):
+        return None
+    return {
+        "original": record["original"],
+        "rows": _review_rows(request.user, record["rows"]),
+        "quotas": record["quotas"],
     }
-    request.session[COPY_REVIEWS] = dict(list(reviews.items())[-5:])
 
 
 @require_http_methods(["GET", "POST"])
 @idempotent
 def campaign_copy(request, org_code, pk):
     """ "Sao chép kế hoạch": a new draft at campaign `pk`'s level from it, whatever its status.
-    The draft's page then lists what the copy left out for staff to review."""
+    The draft's page then lists what the copy left out (kept on the draft) for its staff."""
     org = request.organization
     original = _campaign(request, pk, "campaigns.copy_campaign")
     form = CopyForm(request.POST or None, original=original)
@@ -330,22 +329,33 @@ def campaign_copy(request, org_code, pk):
         except ValidationError as exc:
             attach_errors(form, exc)
         else:
-            _remember_review(request, copied)
             messages.success(
                 request,
                 _("Đã tạo dự thảo kế hoạch “%(new)s” từ kế hoạch số %(old)s; hãy rà soát rồi ban hành.")
                 % {"new": copied.campaign.number, "old": original.number},
             )
             return _to_detail(copied.campaign, org)
-    review = services.copy_review(original)
+    record = services.copy_review(original).as_record()
     context = {
         "org": org,
         "campaign": original,
         "form": form,
-        "review_rows": _review_rows(request.user, review),
-        "quotas_left_out": review.quota_labels_left_out,
+        "review_rows": _review_rows(request.user, record.get("rows")),
+        "quotas_left_out": record.get("quotas"),
     }
     return render(request, "campaigns/campaign_copy.html", context, status=form_status(request))
+
+
+@require_POST
+@idempotent
+def campaign_copy_review_dismiss(request, org_code, pk):
+    """ "Đã rà soát": staff have reviewed what the copy left out; it is no longer listed."""
+    campaign = _campaign(request, pk, "campaigns.change_campaign")
+    if services.copy_review_dismiss(campaign=campaign):
+        messages.success(request, _("Đã ghi nhận: danh sách cần rà soát của bản sao đã được rà soát."))
+    else:
+        messages.info(request, _("Danh sách cần rà soát của bản sao này đã được rà soát trước đó."))
+    return _to_detail(campaign, request.organization)
 
 
 def _quota_page(request, campaign, quota):

@@ -269,6 +269,38 @@ def test_ten_presses_of_copy_make_one_copy(tree, plan, commune_staff, same_key):
         assert "đã có kế hoạch số 03-KH/ĐU" in refused[0].content.decode()
 
 
+@pytest.mark.parametrize("same_key", [True, False], ids=["a double press", "two staff at once"])
+def test_ten_presses_of_dismissing_a_copy_review_dismiss_it_once(tree, plan, commune_staff, same_key):
+    """ "Đã rà soát" on a copy's review: every press lands on the draft; one of them is told
+    it dismissed the review, the others (other forms) that it had been dismissed already."""
+    from campaigns import services
+    from campaigns.models import Campaign
+    from dvk.services import organization_archive
+    from tests.conftest import fresh
+
+    with scopes_disabled():
+        plan.target_organizations.set([tree.mttq])
+        organization_archive(organization=fresh(tree.mttq))
+        copy = services.campaign_copy(original=plan, user=commune_staff, number="03-KH/ĐU", title="X").campaign
+        assert copy.copy_review["rows"][0]["code"] == "MTTQ"
+    the_key = key()
+    url = f"/o/COMM/campaigns/{copy.pk}/copy-review/dismiss/"
+    clients = [client_for(commune_staff) for _ in range(PRESSES)]
+    responses = in_parallel(
+        PRESSES, lambda i: clients[i].post(url, {"idempotency_key": the_key if same_key else key()})
+    )
+    assert {(r.status_code, r["Location"]) for r in responses} == {(302, f"/o/COMM/campaigns/{copy.pk}/")}
+    with scopes_disabled():
+        copy = Campaign.objects.get(pk=copy.pk)
+        assert (copy.copy_review, copy.history.count(), copy.version) == ({}, 1, 1)
+    told = [c.get(f"/o/COMM/campaigns/{copy.pk}/").content.decode() for c in clients]
+    dismissed = [t for t in told if "Đã ghi nhận: danh sách cần rà soát" in t]
+    already = [t for t in told if "đã được rà soát trước đó" in t]
+    # One key: the one answer is replayed to every press (its message reaches the first client only).
+    assert (len(dismissed), len(already)) == ((1, 0) if same_key else (1, PRESSES - 1))
+    assert all('id="copy-review"' not in t for t in told)
+
+
 def test_a_second_token_for_the_same_device_is_refused_while_the_first_is_active(tree, secretary):
     body = {"username": secretary.username, "password": PASSWORD, "device_name": "Máy tính bảng 1"}
     responses = in_parallel(5, lambda i: APIClient().post("/api/v1/auth/tokens/", body, format="json"))

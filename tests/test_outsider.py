@@ -45,6 +45,7 @@ from django_scopes import scope, scopes_disabled
 from rest_framework.test import APIClient
 
 from campaigns.enums import RegistrationStatus
+from campaigns.models import Campaign
 from campaigns.services import campaign_close
 from dvk.enums import Role
 from dvk.models import DeviceToken, Membership, User
@@ -218,6 +219,7 @@ CASES = {
         _through(v, p, "get", "copy/", ok=403)
         + _through(v, p, "post", "copy/", ok=403, data={"number": "X", "title": "X", "shift": "year"})
     ),
+    "campaign_copy_review_dismiss": lambda v, p: _through(v, p, "post", "copy-review/dismiss/", ok=403),
     "campaign_compliance": lambda v, p: (
         _through(v, p, "get", "compliance/", ok=200)
         + [
@@ -309,6 +311,10 @@ def victim(tree, secretary, commune_staff, outsider):
             size=20,
             file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="bien-ban.pdf"),
         )
+    # Each plan holds a copy's review, so a dismissal that got through would change a row.
+    review = {"original": "00-KH/ĐU", "rows": [], "quotas": ["Chỉ tiêu cũ"]}
+    with scopes_disabled():
+        Campaign.objects.filter(pk__in=[plan.pk, draft.pk, closed.pk]).update(copy_review=review)
     own_campaign = campaign(tree.sibling, "09-KH/ĐU", status="draft")
     own_plan = campaign(tree.sibling, "10-KH/ĐU", registration_due=due, target_levels=["unit"])
     token, _key = DeviceToken.issue(user=commune_staff, name=SECRETS["token"])

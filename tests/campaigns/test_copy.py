@@ -13,7 +13,7 @@ from dvk.enums import Role
 from dvk.models import Membership
 from dvk.services import organization_archive, organization_move
 from tests.campaigns.builders import campaign, quota
-from tests.conftest import client_for, fresh, make_user, persona, table_counts
+from tests.conftest import add_child, client_for, fresh, make_user, persona, table_counts
 
 D = datetime.date
 
@@ -195,6 +195,103 @@ def test_units_that_moved_or_were_archived_are_left_out_and_listed(tree, commune
     # The province's staff see the whole province: they are told where it is now.
     preview = page(client_for(province_staff).get(f"/o/PROV/campaigns/{closed_2028.pk}/copy/"))
     assert "đã chuyển, nay thuộc Xã Diễn Thịnh" in preview
+    # The review is kept on the copy itself, without where a moved unit is now (each viewer's
+    # page works that out), and reads the same to the province on the draft's page.
+    with scopes_disabled():
+        copy.refresh_from_db()
+        assert copy.copy_review == {
+            "original": "08-KH/ĐU",
+            "rows": [
+                {
+                    "id": tree.mttq.pk,
+                    "name": "Ủy ban MTTQ xã Diễn Châu",
+                    "code": "MTTQ",
+                    "archived": True,
+                    "places": ["tổ chức được chọn thêm", "chỉ tiêu “Mỗi chi bộ ít nhất 01 mô hình” (trừ ra)"],
+                },
+                {
+                    "id": tree.unit.pk,
+                    "name": "Chi bộ Xóm 1",
+                    "code": "UNIT",
+                    "archived": False,
+                    "places": ["tổ chức được chọn thêm", "chỉ tiêu “Chi bộ Xóm 1: 02 tập thể”"],
+                },
+            ],
+            "quotas": ["Chi bộ Xóm 1: 02 tập thể"],
+        }
+    detail = page(client_for(province_staff).get(f"/o/PROV/campaigns/{copy.pk}/"))
+    assert 'id="copy-review"' in detail and "đã chuyển, nay thuộc Xã Diễn Thịnh" in detail
+
+
+@pytest.fixture
+def copied_with_review(tree, commune_staff, closed_2028):
+    """Diễn Châu's staff copied the 2028 plan after Xóm 1 moved to the sibling commune."""
+    with scopes_disabled():
+        organization_move(organization=fresh(tree.unit), new_parent=fresh(tree.sibling))
+    response = client_for(commune_staff).post(f"/o/COMM/campaigns/{closed_2028.pk}/copy/", copy_form())
+    assert response.status_code == 302
+    with scopes_disabled():
+        return Campaign.objects.get(number="03-KH/ĐU")
+
+
+def test_every_staff_member_of_the_level_sees_the_review_until_one_dismisses_it(tree, copied_with_review):
+    copy = copied_with_review
+    url = f"/o/COMM/campaigns/{copy.pk}/"
+    colleague = client_for(persona("can-bo-xa-2", tree.commune, Role.STAFF))  # never saw the copy made
+    detail = page(colleague.get(url))
+    review = detail[detail.index('id="copy-review"') :]
+    assert "Cần rà soát: bản sao từ kế hoạch số 08-KH/ĐU" in review and "Chi bộ Xóm 1" in review
+    assert "đã chuyển ra ngoài phạm vi của cấp ban hành" in review and 'id="copy-review-dismiss"' in review
+    # A member without the staff role may not see the draft, nor a unit of the commune (a
+    # draft never reaches it).
+    member = client_for(persona("thanh-vien-xa", tree.commune, Role.MEMBER))
+    assert member.get(url).status_code == 403
+    unit = client_for(persona("bi-thu-xom-2", add_child(tree.commune, "UNI2", "Chi bộ Xóm 2"), Role.SECRETARY))
+    assert unit.get(f"/o/UNI2/campaigns/{copy.pk}/").status_code == 404
+    assert unit.post(f"/o/UNI2/campaigns/{copy.pk}/copy-review/dismiss/").status_code == 404
+    assert member.post(f"{url}copy-review/dismiss/").status_code == 403
+    # The sibling commune's staff: not found, whichever way they ask.
+    sibling = client_for(persona("can-bo-xa-ben", tree.sibling, Role.STAFF))
+    assert sibling.get(f"/o/SIBL/campaigns/{copy.pk}/").status_code == 404
+    assert sibling.post(f"/o/SIBL/campaigns/{copy.pk}/copy-review/dismiss/").status_code == 404
+    assert sibling.post(f"/o/COMM/campaigns/{copy.pk}/copy-review/dismiss/").status_code == 404
+    with scopes_disabled():
+        copy.refresh_from_db()
+        assert copy.copy_review["rows"][0]["code"] == "UNIT"
+        history, version = copy.history.count(), copy.version
+    # The colleague dismisses it: gone for everyone, with no new version or history record.
+    response = colleague.post(f"{url}copy-review/dismiss/", follow=True)
+    assert "Đã ghi nhận: danh sách cần rà soát của bản sao đã được rà soát." in page(response)
+    assert 'id="copy-review"' not in page(response)
+    assert 'id="copy-review"' not in page(client_for(persona("can-bo-xa-3", tree.commune, Role.STAFF)).get(url))
+    with scopes_disabled():
+        copy.refresh_from_db()
+        assert (copy.copy_review, copy.history.count(), copy.version) == ({}, history, version)
+    # Once: a second press (another form) changes nothing and says so.
+    again = page(colleague.post(f"{url}copy-review/dismiss/", follow=True))
+    assert "đã được rà soát trước đó" in again and "Đã ghi nhận" not in again
+
+
+def test_an_edit_begun_before_the_dismissal_does_not_bring_the_review_back(tree, commune_staff, copied_with_review):
+    copy = copied_with_review
+    with scopes_disabled():
+        stale = Campaign.objects.get(pk=copy.pk)
+        assert services.copy_review_dismiss(campaign=copy) is True
+        assert services.copy_review_dismiss(campaign=copy) is False
+        services.campaign_update(campaign=stale, expected_version=stale.version, title="Tên mới")
+        stale.refresh_from_db()
+        assert (stale.title, stale.copy_review) == ("Tên mới", {})
+
+
+def test_the_review_is_no_longer_shown_once_the_draft_is_published(tree, commune_staff, copied_with_review):
+    copy = copied_with_review
+    client = client_for(commune_staff)
+    assert 'id="copy-review"' in page(client.get(f"/o/COMM/campaigns/{copy.pk}/"))
+    assert client.post(f"/o/COMM/campaigns/{copy.pk}/publish/").status_code == 302
+    with scopes_disabled():
+        copy.refresh_from_db()
+        assert (copy.status, copy.copy_review) == (CampaignStatus.PUBLISHED, {})
+    assert 'id="copy-review"' not in page(client.get(f"/o/COMM/campaigns/{copy.pk}/"))
 
 
 # A derived plan's copy and the upper plan it implements
