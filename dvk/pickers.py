@@ -119,6 +119,11 @@ class OrganizationSource(Source):
     def typed_placeholder(self, multiple):
         return _lazy("Mã tổ chức, mỗi dòng một mã") if multiple else _lazy("Mã tổ chức")
 
+    def candidates(self, request, root):
+        """What may be offered below `root`: every active organisation of its subtree. A
+        narrower source (the units a user may register for) narrows this queryset."""
+        return subtree_of(root).filter(archived_at__isnull=True)
+
     def matches(self, request, root, query, limit):
         needle = normalize_search(query)
         # Each word typed starts a word of the name ("cong an" is not "Ban công tác"); a query
@@ -129,8 +134,7 @@ class OrganizationSource(Source):
         code = query.strip().upper() if len(query.split()) == 1 else None
         wanted = by_name | Q(code__contains=code) if code else by_name
         rows = (
-            subtree_of(root)
-            .filter(archived_at__isnull=True)
+            self.candidates(request, root)
             .filter(wanted)
             .annotate(
                 rank=Case(

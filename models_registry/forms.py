@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from campaigns.enums import RegistrationStatus, SubjectType
 from campaigns.models import Field
 from dvk.forms import DATE_PLACEHOLDER, BootstrapMixin
+from dvk.pickers import PickerField
 from dvk.text import clean_text
 
 from .models import Registration
@@ -77,6 +78,20 @@ def date_input():
     # Typed as dd/mm/yyyy like every date of the product: a phone's own picker shows the
     # phone's locale order, which is not always the Vietnamese one.
     return forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": DATE_PLACEHOLDER, "autocomplete": "off"})
+
+
+class RegisteringUnitForm(forms.Form):
+    """Which unit a staff member registers for on the open-campaigns page: picked by name
+    (models_registry.pickers, only the units the user may register for), posted as the code
+    (?org=CODE, as links and the page without JavaScript always did). The view checks the
+    code itself (_registering_org, then the add_registration rule)."""
+
+    org = PickerField(source="registering-units", multiple=False, label=_lazy("Đăng ký cho đơn vị"), max_length=40)
+
+    def __init__(self, *, acting, registering):
+        super().__init__(initial={"org": registering.code})
+        self.fields["org"].bind(acting)
+        self.fields["org"].widget.attrs["class"] = "form-control form-control-sm"
 
 
 class RegistrationCreateForm(BootstrapMixin, forms.Form):

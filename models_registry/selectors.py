@@ -6,6 +6,8 @@ filters, search and order are the same on both."""
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from campaigns.enums import RegistrationStatus, SubjectType
+from dvk.enums import Role
+from dvk.selectors import memberships_of, subtree_of
 from dvk.text import clean_text, normalize_search
 
 from .models import Registration
@@ -81,3 +83,18 @@ def registrations_for_list(
     qs, ranked = search_registrations(qs, search)
     order = SORTS.get(sort) or SORTS[DEFAULT_SORT]
     return qs.order_by(*(("search_rank",) if ranked else ()), *order)
+
+
+def registering_units(user, root):
+    """Active organisations of `root`'s subtree `user` may register for, the rule of
+    models_registry.add_registration as one query (the memberships are cached per request):
+    those it is the secretary of, and every one at or below an organisation it is staff of.
+    The open-campaigns page's unit picker offers these and only these."""
+    allowed = Q()
+    for m in memberships_of(user):
+        if m.role == Role.STAFF:
+            allowed |= Q(path__startswith=m.organization.path)
+        elif m.role == Role.SECRETARY:
+            allowed |= Q(path=m.organization.path)
+    units = subtree_of(root).filter(archived_at__isnull=True)
+    return units.filter(allowed) if allowed else units.none()

@@ -32,13 +32,19 @@ from dvk.selectors import subtree_of
 
 from . import services
 from .enums import EDITABLE
-from .forms import PERSON_FIELDS, PLAN_FIELDS, SIX_CLEAR_FIELDS, RegistrationCreateForm, RegistrationForm, ReviewForm
+from .forms import (
+    PERSON_FIELDS,
+    PLAN_FIELDS,
+    SIX_CLEAR_FIELDS,
+    RegisteringUnitForm,
+    RegistrationCreateForm,
+    RegistrationForm,
+    ReviewForm,
+)
 from .models import Registration, RegistrationTarget
-from .selectors import registrations_here
+from .selectors import registering_units, registrations_here
 from .validation import submission_errors
 
-# Units a staff member may pick from on the open-campaigns page: a commune's, not a nation's.
-PICKER_LIMIT = 500
 REVIEWS = {
     "accept": (services.registration_accept, _lazy("Đã duyệt đăng ký “%s”.")),
     "return": (services.registration_return, _lazy("Đã trả lại đăng ký “%s” để đơn vị sửa.")),
@@ -60,9 +66,11 @@ def _to_edit(registration, org, query=""):
 
 def _registering_org(request, code):
     """The organisation that registers: the acting one, or `code` inside its subtree (a
-    staff member acting for a unit). A code outside the subtree is not found."""
+    staff member acting for a unit). A code outside the subtree is not found. Codes are
+    upper case; one typed in lower case (the picker's plain field, without JavaScript) is
+    the same code."""
     org = request.organization
-    code = (code or "").strip()
+    code = (code or "").strip().upper()
     if not code or code == org.code:
         return org
     found = subtree_of(org).filter(code=code, archived_at__isnull=True).first()
@@ -145,19 +153,13 @@ def _quota_row(campaign, org, orgs, own, today, due):
     }
 
 
-def _picker(request, acting):
-    """Organisations of the acting one's subtree the user may register for (a staff member
-    acting for a unit), or [] when there is nothing to choose."""
-    orgs = (
-        subtree_of(acting)
-        .filter(archived_at__isnull=True)
-        .order_by("path")
-        .only("id", "code", "name", "path", "depth")[:PICKER_LIMIT]
-    )
-    allowed = [o for o in orgs if request.user.has_perm("models_registry.add_registration", o)]
-    if len(allowed) <= 1:
-        return []
-    return [{"code": o.code, "label": "— " * (o.depth - acting.depth) + o.name} for o in allowed]
+def _picker(request, acting, registering):
+    """The unit picker when the user may register for more than one unit of the acting
+    organisation's subtree (a staff member acting for a unit), or None: a secretary of one
+    unit registers for it without choosing."""
+    if registering_units(request.user, acting)[:2].count() < 2:
+        return None
+    return RegisteringUnitForm(acting=acting, registering=registering)
 
 
 @require_GET
@@ -196,7 +198,7 @@ def open_campaigns(request, org_code):
         "org": acting,
         "registering": org,
         "rows": rows,
-        "picker": _picker(request, acting),
+        "picker": _picker(request, acting, org),
         "org_query": "" if org.pk == acting.pk else org.code,
     }
     return render(request, "models_registry/open_campaigns.html", context)

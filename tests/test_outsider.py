@@ -157,6 +157,13 @@ CASES = {
         get(f"/o/{p.code}/pick/organizations/?q=chi+bo+xom+1", 200),
         get(f"/o/{p.code}/pick/organizations/?q=UNIT", 200),
         get(f"/o/{p.code}/pick/nothing-such/?q=xom", 404),
+        # The units one may register for (the open-campaigns page's picker, models_registry):
+        # a narrower set of the same subtree, never the victim's unit.
+        get("/o/COMM/pick/registering-units/?q=chi"),
+        get("/o/UNIT/pick/registering-units/?q=UNIT"),
+        get(f"/o/{p.code}/pick/registering-units/?q=xom", 200),
+        get(f"/o/{p.code}/pick/registering-units/?q=chi+bo+xom+1", 200),
+        get(f"/o/{p.code}/pick/registering-units/?q=UNIT", 200),
     ],
     "org_add": lambda v, p: [get("/o/COMM/add/"), post("/o/COMM/add/", {"code": "X-NEW", "name": "X"})],
     "org_edit": lambda v, p: [get("/o/UNIT/edit/"), post("/o/UNIT/edit/", {"name": "Đổi tên"})],

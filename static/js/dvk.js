@@ -8,6 +8,12 @@ document.addEventListener("click", function (event) {
   const button = event.target.closest("[data-confirm]");
   if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
 });
+document.addEventListener("change", function (event) {
+  // A form that only chooses what the page shows (the open campaigns' unit) goes as soon as
+  // its search picker (picker.js) has a value: no extra tap on "Xem" on a phone.
+  const form = event.target.closest("form[data-submit-on-pick]");
+  if (form && event.target.matches("[data-picker-value]") && event.target.value) form.requestSubmit();
+});
 document.addEventListener("submit", function (event) {
   // Long requests (an Excel import checks and writes thousands of rows): the button says the
   // work is under way and cannot be pressed twice.

@@ -150,3 +150,67 @@ def test_secretary_registers_a_model_on_a_phone(browser, live_server, tree, secr
     assert (registration.status, registration.location) == ("submitted", "Nhà văn hóa xóm 1")
     assert problems == []
     context.close()
+
+
+def test_province_staff_pick_the_unit_that_registers_by_name_on_a_phone(browser, live_server, tree, province_staff):
+    """The open campaigns' "Đăng ký cho đơn vị" at 390 px: the province's staff type part of a
+    unit's name without diacritics, tell two namesakes apart by their place in the tree, tap
+    one, and the page shows that unit's open campaigns at once."""
+    from dvk.enums import Role
+    from dvk.models import Membership
+    from tests.conftest import add_child, sign_in
+
+    today = timezone.localdate()
+    plan = campaign(
+        tree.commune,
+        "11-KH/ĐU",
+        title="Kế hoạch thi đua “Dân vận khéo” năm 2026",
+        start=today - datetime.timedelta(days=30),
+        end=today + datetime.timedelta(days=200),
+        registration_due=today + datetime.timedelta(days=20),
+        target_kinds=["party_cell"],
+    )
+    quota(plan, "Mỗi chi bộ ít nhất 01 mô hình", min_total=1)
+    for i in range(2, 30):  # a demo-sized commune, more than a list to scroll through
+        add_child(tree.commune, f"XOM{i:02d}", f"Chi bộ Xóm {i}")
+    add_child(tree.commune, "DONGHO", "Chi bộ Xóm Đông Hồ")
+    add_child(tree.sibling, "DT-DONGHO", "Chi bộ Xóm Đông Hồ")  # a namesake in Diễn Thịnh
+    # The province's staff also reviews elsewhere: its rights, not its memberships' count, decide.
+    Membership.objects.create(user=province_staff, organization=tree.mttq, role=Role.MEMBER)
+
+    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.set_default_timeout(30000)
+    sign_in(context, live_server.url, province_staff)
+    page.goto(f"{live_server.url}/o/PROV/registrations/open/")
+
+    search = page.get_by_role("combobox", name="Đăng ký cho đơn vị")
+    assert page.locator("#id_org").is_hidden()
+    chip = page.locator("#id_org-chips .picker-chip")
+    assert chip.inner_text().startswith("Tỉnh Nghệ An")
+    search.fill("xom dong ho")
+    listbox = page.get_by_role("listbox", name="Đăng ký cho đơn vị")
+    found = listbox.get_by_role("option", name="Chi bộ Xóm Đông Hồ")
+    found.first.wait_for()
+    assert found.count() == 2
+    ours = found.filter(has_text="Xã Diễn Châu")
+    assert "Tỉnh Nghệ An › Xã Diễn Châu" in ours.inner_text()
+    _no_sideways_scroll(page, "unit picker open")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "registering-unit-picker-phone.png"))
+    ours.tap()
+
+    page.wait_for_url(f"{live_server.url}/o/PROV/registrations/open/?org=DONGHO")
+    assert page.locator("#id_org-chips .picker-chip").inner_text().startswith("Chi bộ Xóm Đông Hồ")
+    card = page.locator(f"#campaign-{plan.pk}")
+    assert "Kế hoạch 11-KH/ĐU" in card.inner_text() and "Còn thiếu 1 mô hình." in card.inner_text()
+    assert "của Chi bộ Xóm Đông Hồ" in page.inner_text("main")
+    href = card.get_by_role("link", name="Đăng ký mô hình tập thể").get_attribute("href")
+    assert href == f"/o/PROV/registrations/new/{plan.pk}/?subject=collective&org=DONGHO"
+    _no_sideways_scroll(page, "a unit's open campaigns")
+    page.screenshot(path=str(SHOTS / "registering-unit-picked-phone.png"), full_page=True)
+    assert problems == []
+    context.close()
