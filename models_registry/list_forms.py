@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.enums import COUNTED_STATUSES, CampaignStatus, RegistrationStatus, SubjectType
 from campaigns.models import Campaign, Field
 from dvk.access import ID_BOUNDS
+from dvk.enums import Level
 from dvk.forms import BootstrapMixin
 from dvk.pickers import PickerField
 from dvk.selectors import find_in_subtree
@@ -21,6 +22,9 @@ SORT_LABELS = {
     "-updated": _("Mới cập nhật trước"),
 }
 ALL_STATUSES = "all"
+COUNTED = "counted"
+# Where a secretary acts: the list starts with every status (see RegistrationFilterForm.status).
+UNIT_LEVELS = {Level.UNIT, Level.VILLAGE}
 FILTER_NAMES = ("campaign", "field", "status", "subject_type", "org", "q", "sort")
 
 
@@ -53,7 +57,9 @@ class RegistrationFilterForm(forms.Form):
         empty_label=_("Mọi lĩnh vực"),
     )
     # By default the list and its annex 01 hold what counts toward the quotas (what a report
-    # sends up); drafts, returned, withdrawn and refused ones are one choice away.
+    # sends up); drafts, returned, withdrawn and refused ones are one choice away. At a unit
+    # the default is every status: a secretary's list is their own work, and a draft or a
+    # registration returned for revision is what they came for (__init__ relabels "").
     status = forms.ChoiceField(
         label=_("Trạng thái"),
         required=False,
@@ -76,6 +82,13 @@ class RegistrationFilterForm(forms.Form):
         self.subtree_missing = False
         self.campaign = None
         self.subtree = None
+        self.every_status_by_default = organization.level in UNIT_LEVELS
+        if self.every_status_by_default:
+            self.fields["status"].choices = [
+                ("", _("Mọi trạng thái")),
+                (COUNTED, _("Được tính chỉ tiêu")),
+                *RegistrationStatus.choices,
+            ]
         for field in self.fields.values():
             select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
@@ -112,12 +125,15 @@ class RegistrationFilterForm(forms.Form):
             "campaign": self.campaign,
             "field": data.get("field"),
             "status": status if status in RegistrationStatus.values else None,
-            "statuses": COUNTED_STATUSES if status == "" else None,
+            "statuses": COUNTED_STATUSES if self._counted(status) else None,
             "subject_type": data.get("subject_type") or None,
             "subtree": self.subtree,
             "search": data.get("q") or "",
             "sort": data.get("sort") or DEFAULT_SORT,
         }
+
+    def _counted(self, status):
+        return status == COUNTED or (status == "" and not self.every_status_by_default)
 
     def query(self):
         """The valid filters as query-string pairs, for the export and pagination links."""

@@ -154,6 +154,31 @@ def test_without_a_status_filter_list_and_export_hold_what_counts_toward_quotas(
     assert f'href="?q=xong&amp;campaign={plan.pk}&amp;status=all"' in page
 
 
+def test_at_a_unit_the_list_and_export_start_with_every_status(secretary, tree, plan):
+    """A secretary's list is their own work: the draft they left and the registration
+    returned to them are what they came for, so at a unit nothing is hidden by default;
+    "Được tính chỉ tiêu" (?status=counted) narrows it, list and export alike."""
+    for name, status in [("Đã gửi", S.SUBMITTED), ("Nháp", S.DRAFT), ("Trả lại", S.RETURNED)]:
+        complete_registration(plan, tree.unit, name=name, status=status)
+    client = client_for(secretary)
+
+    def listed(**query):
+        page = client.get("/o/UNIT/registrations/", query)
+        return {r.initiative.name for r in page.context["page"]}, page.content.decode()
+
+    def exported(**query):
+        rows = sheet_rows(client.get("/o/UNIT/registrations/export.xlsx", query))[0]
+        return {r["Tên mô hình"] for r in as_dicts(rows)}
+
+    names, page = listed()
+    assert names == exported() == {"Đã gửi", "Nháp", "Trả lại"}
+    assert '<option value="" selected>Mọi trạng thái</option>' in page
+    assert 'id="counted-statuses-note"' not in page
+    names, page = listed(status="counted")
+    assert names == exported(status="counted") == {"Đã gửi"}
+    assert 'id="counted-statuses-note"' in page
+
+
 def test_export_file_name_spells_the_campaign_number_without_diacritics(as_commune_staff, tree):
     plan = campaign(tree.commune, "27-KH/ĐU", target_levels=["unit"])
     response = as_commune_staff.get(EXPORT, {"campaign": plan.pk})
