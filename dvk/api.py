@@ -17,6 +17,7 @@ from . import selectors, twofactor
 from .access import object_or_404
 from .lockout import LOCKED_MESSAGE
 from .models import DeviceHasToken, DeviceToken
+from .seats import seats_of
 from .serializers import (
     DeviceTokenSerializer,
     IssuedTokenSerializer,
@@ -31,9 +32,12 @@ from .tenancy import ORG_KWARG, resolve_acting_organization
 class OrganizationScopedMixin:
     """Resolves /api/v1/o/<code>/ after DRF has authenticated the user (session or token),
     answers 404 without a role there or above, and runs the handler in that scope.
-    `required_perm`, if set, is asked of the acting organisation (403 when refused)."""
+    `required_perm`, if set, is asked of the acting organisation (403 when refused).
+    `accepts_seat = True` admits a user whose only link is a seat at exactly that
+    organisation (`dvk.seats`); `self.seat` / `request.seat` is then set, else None."""
 
     required_perm = None
+    accepts_seat = False
 
     def dispatch(self, request, *args, **kwargs):
         with ExitStack() as stack:
@@ -42,7 +46,11 @@ class OrganizationScopedMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.organization = resolve_acting_organization(request.user, kwargs[ORG_KWARG])
+        self.organization, self.seat = resolve_acting_organization(
+            request.user, kwargs[ORG_KWARG], accept_seat=self.accepts_seat
+        )
+        request.seat = self.seat
+        request.via_seat = self.seat is not None
         self._scope_stack.enter_context(scope(org=self.organization))
         if self.required_perm and not request.user.has_perm(self.required_perm, self.organization):
             raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này tại tổ chức này."))
@@ -57,6 +65,8 @@ class MeView(APIView):
             "full_name": user.full_name,
             "email": user.email,
             "organizations": selectors.organizations_of(user),
+            # Apart from the memberships: a seat opens only the pages that accept one.
+            "seats": seats_of(user),
         }
         return Response(MeSerializer(data).data)
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from .notifications import unread_count
+from .seats import seats_of
 from .selectors import organizations_of
 
 
@@ -14,6 +15,9 @@ def acting_organization(request):
     return {
         "acting_org": org,
         "my_organizations": organizations_of(user),
+        "my_seats": seats_of(user),
+        # A seat holder's organisation pages (tree, plans, models) answer 404: no links to them.
+        "acting_via_seat": getattr(request, "via_seat", False),
         "nav_can_view_members": org is not None and user.has_perm("dvk.view_members", org),
         "nav_can_view_audit": org is not None and user.has_perm("dvk.view_audit", org),
         "dvk_demo": settings.DVK_DEMO,

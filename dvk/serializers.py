@@ -20,11 +20,18 @@ class MyOrganizationSerializer(serializers.Serializer):
     roles = serializers.ListField(child=serializers.CharField())
 
 
+class SeatSerializer(serializers.Serializer):
+    organization = OrganizationSerializer()
+    label = serializers.CharField()
+    url = serializers.CharField()
+
+
 class MeSerializer(serializers.Serializer):
     username = serializers.CharField()
     full_name = serializers.CharField()
     email = serializers.EmailField()
     organizations = MyOrganizationSerializer(many=True)
+    seats = SeatSerializer(many=True)
 
 
 class MembershipSerializer(serializers.ModelSerializer):

@@ -6,16 +6,19 @@ from django.urls import Resolver404, resolve
 from django_scopes import scope, scopes_disabled
 
 from .models import Organization
+from .seats import seat_at, view_accepts_seat
 from .selectors import roles_at
 
 ORG_KWARG = "org_code"
 
 
-def resolve_acting_organization(user, code):
-    """The organisation `code` names, if the user holds a role there or above; else 404.
+def resolve_acting_organization(user, code, *, accept_seat=False):
+    """`(organisation, seat)` for `code`: the organisation if the user holds a role there or
+    above (seat None), or, when the view accepts one, a seat at exactly it; else 404.
 
     A user with no role there must not learn whether the organisation exists, so an
-    unknown code and a foreign one answer the same.
+    unknown code and a foreign one answer the same. Seats are looked up only for views that
+    accept them, so every other view costs what it did and stays membership-only.
     """
     if not user.is_authenticated:
         raise Http404
@@ -23,9 +26,11 @@ def resolve_acting_organization(user, code):
         org = Organization.objects.filter(code=code).first()
     if org is None:
         raise Http404
-    if not user.is_superuser and not roles_at(user, org):
-        raise Http404
-    return org
+    if user.is_superuser or roles_at(user, org):
+        return org, None
+    if accept_seat and (seat := seat_at(user, org)) is not None:
+        return org, seat
+    raise Http404
 
 
 class OrganizationScopeMiddleware:
@@ -47,7 +52,10 @@ class OrganizationScopeMiddleware:
             return self.get_response(request)
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        org = resolve_acting_organization(request.user, code)
+        org, seat = resolve_acting_organization(request.user, code, accept_seat=view_accepts_seat(match.func))
         request.organization = org
+        # Set only when the seat alone let the user in: the view then narrows to the seat's work.
+        request.seat = seat
+        request.via_seat = seat is not None
         with scope(org=org):
             return self.get_response(request)

@@ -39,6 +39,7 @@ from .imports import tree_import
 from .links import mail_link_context
 from .models import DeviceToken, Membership, Organization
 from .resources import COLUMNS
+from .seats import seats_of
 
 PAGE_SIZE = 50
 NEW_PERSON_FIELDS = ("username", "full_name", "email", "phone", "position")
@@ -83,11 +84,16 @@ def home(request):
         if orgs[0]["roles"] == [Role.SECRETARY]:
             return redirect("registration_open_campaigns", org_code=code)
         return redirect("org_tree", org_code=code)
+    seats = seats_of(request.user)
+    if not orgs and len(seats) == 1 and seats[0].url:
+        # A board member with no role of their own: their only page is the board's.
+        return redirect(seats[0].url)
     return redirect("org_picker")
 
 
 @login_required
 def org_picker(request):
+    # The context processor also gives `my_seats`, listed after the memberships.
     return render(request, "dvk/org_picker.html", {"my_organizations": selectors.organizations_of(request.user)})
 
 
