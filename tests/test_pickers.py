@@ -436,3 +436,18 @@ def test_a_users_search_name_follows_their_name(tree):
     user.full_name = "Hoàng  Thị Thủy Tiên"
     user.save(update_fields=["full_name"])
     assert User.objects.get(pk=user.pk).search_name == "hoang thi thuy tien"
+
+
+def test_the_migration_fills_the_search_name_of_existing_people(tree):
+    import importlib
+
+    from django.apps import apps
+
+    from dvk.models import User
+
+    fill = importlib.import_module("dvk.migrations.0007_user_search_name").fill_search_names
+    make_user("cu-1", full_name="Đỗ Thị Huệ")
+    make_user("cu-2", full_name="", first_name="Văn", last_name="Ất")
+    User.objects.update(search_name="")
+    fill(apps, None)
+    assert dict(User.objects.values_list("username", "search_name")) == {"cu-1": "do thi hue", "cu-2": "van at"}
