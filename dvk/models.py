@@ -24,6 +24,9 @@ class User(AbstractUser):
     position = models.CharField(_("chức vụ"), max_length=150, blank=True)
     # Made by seed_demo: exempt from the second factor while the demo switch is on (dvk.twofactor).
     demo_account = models.BooleanField(default=False, editable=False)
+    # The shown name, lower-case and without diacritics: what the people picker matches
+    # ("nguyen thi lan" finds "Nguyễn Thị Lan"). Filled by save(); bulk creations fill it too.
+    search_name = models.CharField(max_length=150, db_index=True, editable=False, default="")
 
     class Meta:
         verbose_name = _("người dùng")
@@ -32,9 +35,21 @@ class User(AbstractUser):
     def __str__(self):
         return self.full_name or self.get_full_name() or self.username
 
+    def save(self, *args, **kwargs):
+        self.search_name = user_search_name(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"full_name", "first_name", "last_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
+
     @property
     def display_name(self):
         return str(self)
+
+
+def user_search_name(user):
+    """The search column of a user's name (full name, else Django's first and last names)."""
+    return normalize_search(user.full_name or f"{user.first_name} {user.last_name}")[:150]
 
 
 class Organization(MP_Node):

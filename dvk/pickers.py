@@ -8,23 +8,25 @@ the tenancy middleware: the acting organisation of that URL bounds every search)
 
 A source says what can be picked: `matches` (the search, capped) and `resolve` (the chips of
 values already in the field). Sources register themselves by key with `register_source`;
-the organisation source lives here, and later apps add theirs (people, for the appraisal
-board) the same way, from their own modules, without this one importing them.
+the organisation and people sources live here, and later apps add theirs the same way, from
+their own modules, without this one importing them.
 """
 
 import re
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import Length
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from .models import Organization
-from .selectors import subtree_of
+from .enums import Role
+from .models import Membership, Organization, User
+from .selectors import has_role_at, subtree_of
 from .text import normalize_search
 
 LIMIT = 20
@@ -57,6 +59,7 @@ class Source:
     limit = LIMIT
     min_length = MIN_LENGTH
     placeholder = _lazy("Tìm theo tên hoặc mã…")
+    autocapitalize = "none"  # the plain field's, for those who type values
 
     def allowed(self, request, root):
         """May this request search below `root`? The middleware has already checked a role at
@@ -112,6 +115,7 @@ class OrganizationSource(Source):
     "tinh cong" find "Công an tỉnh") or by code; exact and leading matches first."""
 
     key = "organizations"
+    autocapitalize = "characters"
 
     def clean_value(self, value):
         return value.strip().upper()
@@ -171,6 +175,113 @@ class OrganizationSource(Source):
 
 
 register_source(OrganizationSource())
+
+
+# Short role names for a person's line in the picker ("Cán bộ – Xã Diễn Châu; Bí thư – Chi bộ
+# Xóm 5"): Role's own labels are written for forms and too long side by side.
+SHORT_ROLES = {
+    Role.STAFF: _lazy("Cán bộ"),
+    Role.SECRETARY: _lazy("Bí thư"),
+    Role.MEMBER: _lazy("Thành viên"),
+}
+ROLE_SEPARATOR = "; "
+
+
+class PeopleSource(Source):
+    """Active people holding a role (any) at the root or anywhere below it: a commune's board
+    mixes the commune's staff with, say, the chairman of its Front, whose role is at a unit.
+    Matched by name without diacritics (every word typed starts a word of the name) or by
+    username; each shows the roles it holds in the subtree, never an e-mail or a phone, and
+    never a role outside the subtree (another tenant's organisations stay unnamed). The value
+    posted is the username: stable, and shown to staff on the member pages already.
+
+    Only staff of the root (or above) may search: a unit's secretary must not list the
+    commune's people through the commune's code."""
+
+    key = "people"
+    placeholder = _lazy("Tìm theo họ tên hoặc tên đăng nhập…")
+
+    def allowed(self, request, root):
+        return has_role_at(request.user, root, Role.STAFF)
+
+    def typed_placeholder(self, multiple):
+        return _lazy("Tên đăng nhập, mỗi dòng một người") if multiple else _lazy("Tên đăng nhập")
+
+    def candidates(self, root):
+        """Active users with an active role in the root's subtree (one EXISTS, no duplicates)."""
+        roles = Membership.objects.filter(
+            user=OuterRef("pk"), organization__path__startswith=root.path, organization__archived_at__isnull=True
+        )
+        return User.objects.filter(Exists(roles), is_active=True)
+
+    def with_roles(self, root, users):
+        """`users` with their roles in the subtree (`.picker_roles`), in one more query."""
+        roles = (
+            Membership.objects.filter(organization__path__startswith=root.path, organization__archived_at__isnull=True)
+            .select_related("organization")
+            .only("user_id", "role", "organization__name", "organization__path")
+            .order_by("organization__path", "role")
+        )
+        return users.prefetch_related(Prefetch("memberships", queryset=roles, to_attr="picker_roles"))
+
+    def matches(self, request, root, query, limit):
+        needle = normalize_search(query)
+        by_name = Q()
+        for word in needle.split():
+            by_name &= Q(search_name__startswith=word) | Q(search_name__contains=f" {word}")
+        # A single word may also be (the start of) a username; usernames keep their case.
+        username = query.strip() if len(query.split()) == 1 else None
+        wanted = by_name | Q(username__istartswith=username) if username else by_name
+        rows = (
+            self.candidates(root)
+            .filter(wanted)
+            .annotate(
+                rank=Case(
+                    When(username__iexact=username or "", then=Value(0)),
+                    When(search_name=needle, then=Value(1)),
+                    When(search_name__startswith=needle, then=Value(2)),
+                    When(search_name__contains=f" {needle}", then=Value(3)),
+                    default=Value(4),
+                    output_field=IntegerField(),
+                ),
+                name_length=Length("search_name"),
+            )
+            .order_by("rank", "name_length", "search_name", "username")[:limit]
+        )
+        return [self.choice(user) for user in self.with_roles(root, rows)]
+
+    def resolve(self, root, values):
+        found = self.with_roles(root, self.candidates(root).filter(username__in=values))
+        return {user.username: self.choice(user) for user in found}
+
+    def users(self, root, values):
+        """{username: User} for the `values` found in the subtree (the rest are left out)."""
+        return {user.username: user for user in self.candidates(root).filter(username__in=values)}
+
+    def choice(self, user):
+        where = ROLE_SEPARATOR.join(
+            f"{SHORT_ROLES.get(m.role, m.get_role_display())} – {m.organization.name}" for m in user.picker_roles
+        )
+        return Choice(value=user.username, label=str(user), context=where, detail=user.username)
+
+
+register_source(PeopleSource())
+
+
+def people_from_usernames(root, usernames):
+    """The people `usernames` name among those with a role in the subtree of `root`, in the
+    order given; a ValidationError naming every one unknown or outside (the same message for
+    both: whether a username exists elsewhere is not told)."""
+    if not usernames:
+        return []
+    found = SOURCES[PeopleSource.key].users(root, usernames)
+    missing = [name for name in usernames if name not in found]
+    if missing:
+        raise forms.ValidationError(
+            _("Không tìm thấy người có tên đăng nhập %(names)s trong phạm vi của %(org)s.")
+            % {"names": ", ".join(f"“{n}”" for n in missing), "org": root.name}
+        )
+    return [found[name] for name in usernames]
 
 
 def split_values(value, multiple=True):
@@ -245,7 +356,8 @@ class PickerField(forms.CharField):
         kwargs["widget"] = PickerWidget(source, multiple=multiple)
         self.multiple = multiple
         super().__init__(**kwargs)
-        self.widget.attrs.update({"spellcheck": "false", "autocapitalize": "characters", "autocomplete": "off"})
+        autocapitalize = SOURCES[source].autocapitalize
+        self.widget.attrs.update({"spellcheck": "false", "autocapitalize": autocapitalize, "autocomplete": "off"})
         if multiple:
             self.widget.attrs["rows"] = 3
         placeholder = SOURCES[source].typed_placeholder(multiple)

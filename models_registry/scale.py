@@ -387,6 +387,7 @@ def _secretaries(targets, batch_size):
                 User(
                     username=f"{SECRETARY_PREFIX}{code.lower()}",
                     full_name=f"Bí thư {name}"[:150],
+                    search_name=normalize_search(f"Bí thư {name}"[:150])[:150],  # bulk_create skips save()
                     email=f"{SECRETARY_PREFIX}{code.lower()}@{SECRETARY_EMAIL_DOMAIN}",
                     password=password,
                 )

@@ -77,6 +77,7 @@ SECRETS = {
     "draft": "Dự thảo BM-DRAFT-7F3A",
     "token": "Máy của xã BM-TOKEN-7F3A",
     "notification": "Nhắc riêng BM-NOTE-7F3A",
+    "person": "Nguyễn Thị Bímật BM-PERSON-7F3A",  # the victim unit's secretary
 }
 
 
@@ -164,6 +165,14 @@ CASES = {
         get(f"/o/{p.code}/pick/registering-units/?q=xom", 200),
         get(f"/o/{p.code}/pick/registering-units/?q=chi+bo+xom+1", 200),
         get(f"/o/{p.code}/pick/registering-units/?q=UNIT", 200),
+        # People (the appraisal board's members): only staff search them, and only their own
+        # subtree's, whether by the victim secretary's name or by the usernames of both.
+        get("/o/COMM/pick/people/?q=nguyen+thi+bimat"),
+        get("/o/UNIT/pick/people/?q=bi-thu"),
+        get(f"/o/{p.code}/pick/people/?q=nguyen+thi+bimat", p.own(200)),
+        get(f"/o/{p.code}/pick/people/?q=bm-person-7f3a", p.own(200)),
+        get(f"/o/{p.code}/pick/people/?q=bi-thu", p.own(200)),
+        get(f"/o/{p.code}/pick/people/?q=can-bo-xa", p.own(200)),
     ],
     "org_add": lambda v, p: [get("/o/COMM/add/"), post("/o/COMM/add/", {"code": "X-NEW", "name": "X"})],
     "org_edit": lambda v, p: [get("/o/UNIT/edit/"), post("/o/UNIT/edit/", {"name": "Đổi tên"})],
@@ -324,6 +333,8 @@ def victim(tree, secretary, commune_staff, outsider):
         Campaign.objects.filter(pk__in=[plan.pk, draft.pk, closed.pk]).update(copy_review=review)
     own_campaign = campaign(tree.sibling, "09-KH/ĐU", status="draft")
     own_plan = campaign(tree.sibling, "10-KH/ĐU", registration_due=due, target_levels=["unit"])
+    secretary.full_name = SECRETS["person"]
+    secretary.save()
     token, _key = DeviceToken.issue(user=commune_staff, name=SECRETS["token"])
     notification = secretary.notifications.create(title=SECRETS["notification"], url="/o/UNIT/")
 

@@ -4,6 +4,7 @@ forms that use it (quota targets and exceptions, campaign targets, the list filt
 import re
 
 import pytest
+from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -13,7 +14,7 @@ from campaigns.enums import CampaignStatus
 from campaigns.forms import QuotaForm
 from campaigns.models import Quota
 from dvk.enums import Kind, Level
-from dvk.pickers import LIMIT, SOURCES, PickerField, Source, register_source
+from dvk.pickers import LIMIT, SOURCES, PickerField, Source, people_from_usernames, register_source
 from tests.campaigns.builders import campaign
 from tests.conftest import add_child, client_for, make_user
 
@@ -260,3 +261,193 @@ def test_a_single_picker_keeps_what_was_typed_whole():
     field = PickerField(source="organizations", multiple=False)
     assert field.clean(" cong an ") == "CONG AN"
     assert PickerField(source="organizations").clean("a, b\nA c") == ["A", "B", "C"]
+
+
+# --- the people source ----------------------------------------------------------------------
+
+PEOPLE = SOURCES["people"]
+
+
+def people(root, query):
+    return PEOPLE.search(None, root, query)
+
+
+def member(username, full_name, *roles, **extra):
+    """A person with (organisation, role) pairs; e-mail and phone that must never be shown."""
+    from dvk.models import Membership
+
+    user = make_user(username, full_name=full_name, phone="0912 345 678", **extra)
+    for org, role in roles:
+        Membership.objects.create(user=user, organization=org, role=role)
+    return user
+
+
+@pytest.fixture
+def crowd(tree):
+    """The commune's staff, the Front's chairman (a role at a unit of the commune), a cell's
+    secretary, and people the commune must never offer."""
+    cell = add_child(tree.commune, "XOM5", "Chi bộ Xóm 5")
+    return type(
+        "Crowd",
+        (),
+        {
+            "lan": member("lan.nt", "Nguyễn Thị Lan", (tree.commune, "staff"), (cell, "secretary")),
+            "hung": member("hung-mttq", "Trần Văn Hùng", (tree.mttq, "staff")),
+            "tam": member("tam.bt", "Lê Thị Tâm", (tree.unit, "secretary"), (tree.sibling, "staff")),
+            "sibling": member("lanh.dt", "Nguyễn Thị Lanh", (tree.sibling, "staff")),
+            "province": member("lan-anh", "Phạm Lan Anh", (tree.province, "staff")),
+            "gone": member("lam.cu", "Nguyễn Văn Lâm", (tree.unit, "member"), is_active=False),
+        },
+    )
+
+
+def test_people_are_found_by_name_without_diacritics_or_by_username(tree, crowd):
+    assert labels(people(tree.commune, "nguyen thi lan")) == ["Nguyễn Thị Lan"]
+    assert labels(people(tree.commune, "LAN nguyễn")) == ["Nguyễn Thị Lan"]  # any order, any case
+    assert labels(people(tree.commune, "hung")) == ["Trần Văn Hùng"]
+    # Each word typed starts a word of the name: "am" is inside "Tâm" and "Lâm", no match.
+    assert labels(people(tree.commune, "am")) == []
+    # By username, its start or whole (exact first).
+    assert [c.value for c in people(tree.commune, "tam.bt").choices] == ["tam.bt"]
+    assert [c.value for c in people(tree.commune, "HUNG-M").choices] == ["hung-mttq"]
+
+
+def test_a_person_shows_their_roles_in_the_subtree_and_never_their_contacts(tree, crowd):
+    [lan] = people(tree.commune, "lan").choices
+    assert (lan.label, lan.value, lan.detail) == ("Nguyễn Thị Lan", "lan.nt", "lan.nt")
+    assert lan.context == "Cán bộ – Xã Diễn Châu; Bí thư – Chi bộ Xóm 5"
+    # Tâm is also staff of the sibling commune: that role is another tenant's, not shown.
+    [tam] = people(tree.commune, "le thi tam").choices
+    assert tam.context == "Bí thư – Chi bộ Xóm 1"
+    [hung] = people(tree.commune, "tran van").choices
+    assert hung.context == "Cán bộ – Ủy ban MTTQ xã Diễn Châu"
+
+
+def test_people_stay_in_the_roots_subtree_and_active(tree, crowd):
+    # Neither the sibling commune's Lanh, nor the province's Lan Anh, from the commune.
+    assert labels(people(tree.commune, "lan")) == ["Nguyễn Thị Lan"]
+    assert people(tree.commune, "lanh.dt").choices == []
+    # From the province, everyone active is below it (a word of the name: shorter names first).
+    assert labels(people(tree.province, "lan")) == ["Phạm Lan Anh", "Nguyễn Thị Lan", "Nguyễn Thị Lanh"]
+    # A cell's root offers its own people only; a deactivated account is never offered.
+    assert labels(people(tree.unit, "le")) == ["Lê Thị Tâm"]
+    assert people(tree.unit, "nguyen van lam").choices == []
+    assert people(tree.unit, "lam.cu").choices == []
+
+
+def test_a_role_in_an_archived_organisation_does_not_count(tree, crowd):
+    from dvk.models import Organization
+
+    Organization.objects.filter(code="MTTQ").update(archived_at=timezone.now())
+    assert people(tree.commune, "hung").choices == []
+
+
+def test_only_staff_of_the_root_or_above_may_search_people(tree, crowd, province_staff, secretary):
+    from dvk.models import Membership
+
+    assert client_for(province_staff).get("/o/COMM/pick/people/?q=lan").status_code == 200
+    # The Front's staff is staff of the Front, not of the commune: its code is not his to search.
+    hung = client_for(crowd.hung)
+    assert hung.get("/o/MTTQ/pick/people/?q=hung").status_code == 200
+    assert hung.get("/o/COMM/pick/people/?q=lan").status_code == 404  # no role at the commune
+    # A unit's secretary lists nobody, even of its own unit; a commune's read-only member neither.
+    assert client_for(secretary).get("/o/UNIT/pick/people/?q=tam").status_code == 403
+    viewer = make_user("xem-xa")
+    Membership.objects.create(user=viewer, organization=tree.commune, role="member")
+    assert client_for(viewer).get("/o/COMM/pick/people/?q=lan").status_code == 403
+    assert client_for(viewer).get("/o/COMM/pick/organizations/?q=chi").status_code == 200
+
+
+def test_the_people_endpoint_shows_names_and_roles_and_nothing_else(as_commune_staff, as_outsider, crowd):
+    response = as_commune_staff.get("/o/COMM/pick/people/", {"q": "nguyen"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count('class="picker-option"') == 1
+    assert 'data-value="lan.nt"' in body and "Cán bộ – Xã Diễn Châu; Bí thư – Chi bộ Xóm 5" in body
+    assert "@example.test" not in body and "0912" not in body
+    assert "Nguyễn Thị Lanh" not in body and "Nguyễn Văn Lâm" not in body
+    # The sibling commune's staff: our code is not found; its own finds its own people only.
+    assert as_outsider.get("/o/COMM/pick/people/", {"q": "nguyen"}).status_code == 404
+    theirs = as_outsider.get("/o/SIBL/pick/people/", {"q": "nguyen"}).content.decode()
+    assert 'data-value="lanh.dt"' in theirs and "Nguyễn Thị Lan<" not in theirs
+    assert "Xóm 1" not in theirs  # Tâm is theirs too, but her cell is not
+    tam = as_outsider.get("/o/SIBL/pick/people/", {"q": "tam"}).content.decode()
+    assert "Cán bộ – Xã Diễn Thịnh" in tam and "Chi bộ Xóm 1" not in tam
+
+
+def test_the_people_endpoint_is_capped_and_runs_the_same_queries_at_any_size(
+    tree, commune_staff, django_assert_num_queries
+):
+    client = client_for(commune_staff)
+    member("tho.0", "Đặng Văn Thọ 0", (tree.unit, "secretary"), (tree.mttq, "member"))
+    url = "/o/COMM/pick/people/?q=dang+van"
+    n, body = _count(client, url)
+    assert body.count('class="picker-option"') == 1
+    for i in range(1, 40):
+        member(
+            f"tho.{i}", f"Đặng Văn Thọ {i}", (tree.unit if i % 2 else tree.mttq, "secretary"), (tree.commune, "member")
+        )
+    with django_assert_num_queries(n):
+        body = client.get(url).content.decode()
+    assert body.count('class="picker-option"') == LIMIT and "gõ thêm để thu hẹp" in body
+
+
+class BoardForm(forms.Form):
+    """What a board's form (the appraisal app) does with the people picker."""
+
+    members = PickerField(source="people", multiple=True, label="Thành viên")
+
+    def __init__(self, *args, root, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.root = root
+        self.fields["members"].bind(root)
+
+    def clean_members(self):
+        return people_from_usernames(self.root, self.cleaned_data["members"])
+
+
+def test_a_form_cleans_picked_usernames_to_the_subtrees_people(tree, crowd):
+    form = BoardForm({"members": "lan.nt\nhung-mttq, lan.nt"}, root=tree.commune)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["members"] == [crowd.lan, crowd.hung]
+    # Shown again, the picked usernames are chips with the names and roles.
+    page = str(form["members"])
+    assert 'hx-get="/o/COMM/pick/people/"' in page and 'autocapitalize="none"' in page
+    assert re.findall(r'class="picker-chip" data-value="([^"]+)"', page) == ["lan.nt", "hung-mttq"]
+    assert "Trần Văn Hùng" in page
+
+
+def test_a_form_refuses_a_sibling_communes_or_unknown_username(tree, crowd):
+    form = BoardForm({"members": "lan.nt lanh.dt khong-co lan-anh lam.cu"}, root=tree.commune)
+    assert not form.is_valid()
+    assert form.errors["members"] == [
+        "Không tìm thấy người có tên đăng nhập “lanh.dt”, “khong-co”, “lan-anh”, “lam.cu” "
+        "trong phạm vi của Xã Diễn Châu."
+    ]
+    page = str(form["members"])
+    assert 'picker-chip picker-chip-unknown" data-value="lanh.dt"' in page and "Nguyễn Thị Lanh" not in page
+
+
+def test_a_users_search_name_follows_their_name(tree):
+    from dvk.models import User
+
+    user = make_user("doi-ten", full_name="Hoàng Thị Thuỷ")
+    assert User.objects.get(pk=user.pk).search_name == "hoang thi thuy"
+    user.full_name = "Hoàng  Thị Thủy Tiên"
+    user.save(update_fields=["full_name"])
+    assert User.objects.get(pk=user.pk).search_name == "hoang thi thuy tien"
+
+
+def test_the_migration_fills_the_search_name_of_existing_people(tree):
+    import importlib
+
+    from django.apps import apps
+
+    from dvk.models import User
+
+    fill = importlib.import_module("dvk.migrations.0007_user_search_name").fill_search_names
+    make_user("cu-1", full_name="Đỗ Thị Huệ")
+    make_user("cu-2", full_name="", first_name="Văn", last_name="Ất")
+    User.objects.update(search_name="")
+    fill(apps, None)
+    assert dict(User.objects.values_list("username", "search_name")) == {"cu-1": "do thi hue", "cu-2": "van at"}
