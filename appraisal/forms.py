@@ -22,8 +22,23 @@ class BandForm(BootstrapMixin, forms.Form):
     min = forms.IntegerField(label=_("Từ (điểm)"), required=False, min_value=-32768, max_value=32767)
 
 
-CriterionFormSet = forms.formset_factory(CriterionForm, extra=2, can_delete=True, can_order=True, max_num=50)
-BandFormSet = forms.formset_factory(BandForm, extra=1, can_delete=True, max_num=10)
+class StyledFormSet(forms.BaseFormSet):
+    """The formset's own fields (order, removal) styled like the rest of the form."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "ORDER" in form.fields:
+            form.fields["ORDER"].label = _("Thứ tự")
+            form.fields["ORDER"].widget.attrs["class"] = "form-control"
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Xóa")
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+
+CriterionFormSet = forms.formset_factory(
+    CriterionForm, formset=StyledFormSet, extra=2, can_delete=True, can_order=True, max_num=50
+)
+BandFormSet = forms.formset_factory(BandForm, formset=StyledFormSet, extra=1, can_delete=True, max_num=10)
 
 
 class RubricForm(BootstrapMixin, forms.Form):

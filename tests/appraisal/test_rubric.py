@@ -229,3 +229,41 @@ def test_the_campaign_and_rubric_pages_queries_do_not_grow_with_criteria(tree, a
             counts[size, page.endswith("rubric/")] = len(queries.captured_queries)
     assert counts[2, False] == counts[12, False]
     assert counts[2, True] == counts[12, True]
+
+
+def _form_fields(page):
+    """What a browser would send from the page's rubric form, unchanged."""
+    import html
+    import re
+
+    form = page[page.index('id="rubric-form"') : page.index("</form>", page.index('id="rubric-form"'))]
+    data = {}
+    for tag in re.findall(r"<input\b[^>]*>", form):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name:
+            continue
+        value = re.search(r'value="([^"]*)"', tag)
+        if 'type="checkbox"' in tag:
+            if " checked" in tag:
+                data[name.group(1)] = "on"
+            continue
+        data[name.group(1)] = html.unescape(value.group(1)) if value else ""
+    for name, body in re.findall(r'<textarea\b[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
+        data[name] = html.unescape(body.strip())
+    return data
+
+
+def test_the_page_sent_back_unchanged_stores_the_default_then_a_row_is_added(plan, as_commune_staff):
+    """The form as the page renders it (five shown rows, blank rows to add more): sent
+    unchanged it stores the default; a blank row filled in adds a criterion."""
+    data = _form_fields(as_commune_staff.get(url(plan)).content.decode())
+    assert data["criteria-INITIAL_FORMS"] == "5" and data["criteria-TOTAL_FORMS"] == "7"
+    assert as_commune_staff.post(url(plan), data).status_code == 302
+    threshold, bands, criteria, version = stored(plan)
+    assert (threshold, criteria, version) == (70, DEFAULT, 1)
+    assert bands == [{"name": n, "min": m} for n, m in BANDS]
+    data = _form_fields(as_commune_staff.get(url(plan)).content.decode())
+    data |= {"criteria-5-name": "Minh chứng", "criteria-5-max_points": "10", "criteria-5-ORDER": "6"}
+    data |= {"criteria-0-max_points": "20"}
+    assert as_commune_staff.post(url(plan), data).status_code == 302
+    assert stored(plan)[2] == [("Hiệu quả", 20), *DEFAULT[1:], ("Minh chứng", 10)]
