@@ -27,7 +27,7 @@ from dvk.idempotency import idempotent
 from dvk.models import Organization
 from dvk.selectors import memberships_of
 
-from . import selectors, services
+from . import panels, selectors, services
 from .compliance import FINISHED, compliance_report
 from .enums import CampaignStatus, ComplianceStatus, QuotaScope
 from .exports import compliance_workbook
@@ -185,6 +185,7 @@ def _detail_context(request, campaign, derive_form=None):
         "history": selectors.campaign_history(campaign) if can_change else None,
         "can_copy": user.has_perm("campaigns.copy_campaign", campaign),
         "copy_review": _copy_review(request, campaign, can_change),
+        "panels": panels.campaign_panels(request, campaign),
     }
 
 

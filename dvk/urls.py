@@ -30,6 +30,7 @@ org_patterns = [
     path("audit/", views.audit, name="audit"),
     path("campaigns/", include("campaigns.urls")),
     path("registrations/", include("models_registry.urls")),
+    path("appraisal/", include("appraisal.urls")),
 ]
 
 api_org_patterns = [

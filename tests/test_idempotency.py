@@ -392,3 +392,37 @@ def test_five_presses_of_new_recovery_codes_issue_one_set_and_show_it(tree, comm
     shown = client.get("/accounts/2fa/recovery/").context["codes"]
     stored = set(StaticToken.objects.filter(device__user=commune_staff).values_list("token", flat=True))
     assert {c.replace("-", "") for c in shown} == stored and len(stored) == 10
+
+
+def test_ten_saves_of_a_rubric_with_one_key_store_it_once(tree, plan, commune_staff):
+    """The first save of a campaign's rubric creates it: ten presses with one key make one
+    rubric, one set of criteria, one version, and all land on the page."""
+    from appraisal.models import Criterion, Rubric
+    from tests.appraisal.helpers import rubric_form
+
+    form = rubric_form(threshold=75, key=key())
+    url = f"/o/COMM/appraisal/campaigns/{plan.pk}/rubric/"
+    clients = [client_for(commune_staff) for _ in range(PRESSES)]
+    responses = in_parallel(PRESSES, lambda i: clients[i].post(url, form))
+    assert [r.status_code for r in responses] == [302] * PRESSES
+    assert {r["Location"] for r in responses} == {url}
+    with scopes_disabled():
+        rubric = Rubric.objects.get(campaign=plan)
+        assert (rubric.version, rubric.threshold, Criterion.objects.count()) == (1, 75, 5)
+        assert rubric.history.count() == 1
+
+
+def test_ten_first_saves_of_a_rubric_from_ten_tabs_store_one(tree, plan, commune_staff):
+    """Ten tabs (a key each), all having read the default: the campaign's row is locked, one
+    save creates the rubric, the others are told someone saved first."""
+    from appraisal.models import Criterion, Rubric
+    from tests.appraisal.helpers import rubric_form
+
+    url = f"/o/COMM/appraisal/campaigns/{plan.pk}/rubric/"
+    clients = [client_for(commune_staff) for _ in range(PRESSES)]
+    responses = in_parallel(PRESSES, lambda i: clients[i].post(url, rubric_form(threshold=70 + i, key=key())))
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [302] + [400] * (PRESSES - 1)
+    with scopes_disabled():
+        assert Rubric.objects.get(campaign=plan).version == 1
+        assert Criterion.objects.count() == 5

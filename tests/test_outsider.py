@@ -51,6 +51,7 @@ from dvk.enums import Role
 from dvk.models import DeviceToken, Membership, User
 from dvk.services import organization_move
 from models_registry.models import Evidence
+from tests.appraisal.helpers import rubric_form
 from tests.campaigns.builders import campaign, quota
 from tests.conftest import add_child, client_for, fresh
 from tests.conftest import persona as person
@@ -131,6 +132,19 @@ def _child(v, p, method, rest, kind):
     ]
     if p.staff:
         probes.append(make(f"/o/{p.code}/campaigns/{v.own_campaign.pk}/{rest}"))
+    return probes
+
+
+def _rubric(v, p, method):
+    """The rubric page of the victim's plans (tests/appraisal): as _through, under
+    /appraisal/; a unit of the commune reads it (200) and may not save it (403)."""
+    data = rubric_form(threshold=60) if method == "post" else None
+    make = get if method == "get" else (lambda url, expect=404: post(url, data, expect))
+    ok = 200 if method == "get" else 403
+    probes = [make(f"/o/COMM/appraisal/campaigns/{v.campaign.pk}/rubric/")]
+    for plan in (v.campaign, v.closed):
+        probes.append(make(f"/o/{p.code}/appraisal/campaigns/{plan.pk}/rubric/", p.commune(ok)))
+    probes.append(make(f"/o/{p.code}/appraisal/campaigns/{v.draft.pk}/rubric/"))
     return probes
 
 
@@ -223,6 +237,8 @@ CASES = {
         post("/o/COMM/campaigns/milestone-kinds/new/", {"code": "x", "name": "x"}),
     ],
     "campaign_detail": lambda v, p: _through(v, p, "get", "", ok=200),
+    # Appraisal: the rubric page reads (GET) and saves (POST) on one URL.
+    "appraisal:rubric": lambda v, p: _rubric(v, p, "get") + _rubric(v, p, "post"),
     "campaign_edit": lambda v, p: (
         _through(v, p, "get", "edit/", ok=403) + _through(v, p, "post", "edit/", ok=403, data={"title": "Đổi"})
     ),

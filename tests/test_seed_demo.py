@@ -132,11 +132,12 @@ def test_a_second_run_writes_nothing():
     assert all_counts() == everything  # no row anywhere: campaigns, registrations, reminders, history...
     assert "0 tạo mới" in output
     assert "Kế hoạch: 0 tạo mới, 6 đã có." in output
+    assert "Bộ tiêu chí thẩm định: 0 tạo mới, 2 đã có." in output
 
 
 def test_feature_apps_bring_their_demo_modules_in_app_order():
     names = [module.__name__ for module in demo.demo_modules()]
-    assert names == ["dvk.demo", "campaigns.demo", "models_registry.demo"]
+    assert names == ["dvk.demo", "campaigns.demo", "models_registry.demo", "appraisal.demo"]
     # The core's own module imports no feature app (apps depend one way: dvk ← campaigns ← ...).
     source = open(demo.__file__, encoding="utf-8").read()
     assert not re.search(r"^\s*(from|import)\s+(campaigns|models_registry|appraisal)\b", source, re.M)

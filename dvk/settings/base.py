@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "dvk",
     "campaigns",
     "models_registry",
+    "appraisal",
 ]
 
 MIDDLEWARE = [

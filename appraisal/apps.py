@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AppraisalConfig(AppConfig):
+    name = "appraisal"
+    verbose_name = _("Thẩm định mô hình")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Earlier apps never import this one: appraisal joins their extension points here.
+        from campaigns import signals as campaign_signals
+        from campaigns.panels import register_campaign_panel
+
+        from . import receivers, views
+
+        campaign_signals.campaign_copied.connect(receivers.copy_rubric_with_campaign, dispatch_uid="appraisal.copy")
+        campaign_signals.campaign_derived.connect(receivers.copy_rubric_to_derived, dispatch_uid="appraisal.derive")
+        register_campaign_panel(views.rubric_panel)
