@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dvk.enums import Kind, Level
 from dvk.forms import DATE_PLACEHOLDER, BootstrapMixin
-from dvk.pickers import PickerField
+from dvk.pickers import PickerField, in_order_or_refuse
 from dvk.selectors import subtree_of
 
 from .enums import Recurrence
@@ -45,13 +45,7 @@ def organizations_from_codes(root, codes):
     if not codes:
         return []
     found = {o.code: o for o in subtree_of(root).filter(code__in=codes)}
-    missing = [code for code in codes if code not in found]
-    if missing:
-        raise forms.ValidationError(
-            _("Không tìm thấy mã %(codes)s trong phạm vi của %(org)s.")
-            % {"codes": ", ".join(f"“{c}”" for c in missing), "org": root.name}
-        )
-    return [found[code] for code in codes]
+    return in_order_or_refuse(codes, found, _("Không tìm thấy mã %(names)s trong phạm vi của %(org)s."), root)
 
 
 def codes_of(organizations):

@@ -93,6 +93,28 @@ class Source:
         return SearchResult(choices=found[: self.limit], more=len(found) > self.limit)
 
 
+def words_match(needle):
+    """Each word of `needle` (folded by normalize_search) starts a word of `search_name`, in
+    any order: "cong an" finds "Công an tỉnh", not "Ban công tác"."""
+    wanted = Q()
+    for word in needle.split():
+        wanted &= Q(search_name__startswith=word) | Q(search_name__contains=f" {word}")
+    return wanted
+
+
+def name_rank(needle, *, exact):
+    """Best first: the `exact` key (a code, a username), the exact name, a name that starts
+    with what was typed, one with a word that does; then the rest."""
+    return Case(
+        When(exact, then=Value(0)),
+        When(search_name=needle, then=Value(1)),
+        When(search_name__startswith=needle, then=Value(2)),
+        When(search_name__contains=f" {needle}", then=Value(3)),
+        default=Value(4),
+        output_field=IntegerField(),
+    )
+
+
 SOURCES = {}
 
 
@@ -132,25 +154,13 @@ class OrganizationSource(Source):
         needle = normalize_search(query)
         # Each word typed starts a word of the name ("cong an" is not "Ban công tác"); a query
         # of one token may also be (part of) a code.
-        by_name = Q()
-        for word in needle.split():
-            by_name &= Q(search_name__startswith=word) | Q(search_name__contains=f" {word}")
+        by_name = words_match(needle)
         code = query.strip().upper() if len(query.split()) == 1 else None
         wanted = by_name | Q(code__contains=code) if code else by_name
         rows = (
             self.candidates(request, root)
             .filter(wanted)
-            .annotate(
-                rank=Case(
-                    When(code=code or "", then=Value(0)),
-                    When(search_name=needle, then=Value(1)),
-                    When(search_name__startswith=needle, then=Value(2)),
-                    When(search_name__contains=f" {needle}", then=Value(3)),
-                    default=Value(4),
-                    output_field=IntegerField(),
-                ),
-                name_length=Length("search_name"),
-            )
+            .annotate(rank=name_rank(needle, exact=Q(code=code or "")), name_length=Length("search_name"))
             .order_by("rank", "depth", "name_length", "search_name", "path")[:limit]
         )
         return self.choices(root, list(rows))
@@ -226,9 +236,7 @@ class PeopleSource(Source):
 
     def matches(self, request, root, query, limit):
         needle = normalize_search(query)
-        by_name = Q()
-        for word in needle.split():
-            by_name &= Q(search_name__startswith=word) | Q(search_name__contains=f" {word}")
+        by_name = words_match(needle)
         # A single word may also be (the start of) a username; usernames keep their case.
         username = query.strip() if len(query.split()) == 1 else None
         wanted = by_name | Q(username__istartswith=username) if username else by_name
@@ -236,15 +244,7 @@ class PeopleSource(Source):
             self.candidates(root)
             .filter(wanted)
             .annotate(
-                rank=Case(
-                    When(username__iexact=username or "", then=Value(0)),
-                    When(search_name=needle, then=Value(1)),
-                    When(search_name__startswith=needle, then=Value(2)),
-                    When(search_name__contains=f" {needle}", then=Value(3)),
-                    default=Value(4),
-                    output_field=IntegerField(),
-                ),
-                name_length=Length("search_name"),
+                rank=name_rank(needle, exact=Q(username__iexact=username or "")), name_length=Length("search_name")
             )
             .order_by("rank", "name_length", "search_name", "username")[:limit]
         )
@@ -275,13 +275,18 @@ def people_from_usernames(root, usernames):
     if not usernames:
         return []
     found = SOURCES[PeopleSource.key].users(root, usernames)
-    missing = [name for name in usernames if name not in found]
+    return in_order_or_refuse(
+        usernames, found, _("Không tìm thấy người có tên đăng nhập %(names)s trong phạm vi của %(org)s."), root
+    )
+
+
+def in_order_or_refuse(values, found, message, root):
+    """[found[v] for v in values], or a ValidationError `message` naming every value not
+    found (`%(names)s`) within `root` (`%(org)s`)."""
+    missing = [value for value in values if value not in found]
     if missing:
-        raise forms.ValidationError(
-            _("Không tìm thấy người có tên đăng nhập %(names)s trong phạm vi của %(org)s.")
-            % {"names": ", ".join(f"“{n}”" for n in missing), "org": root.name}
-        )
-    return [found[name] for name in usernames]
+        raise forms.ValidationError(message % {"names": ", ".join(f"“{v}”" for v in missing), "org": root.name})
+    return [found[value] for value in values]
 
 
 def split_values(value, multiple=True):
