@@ -11,9 +11,11 @@ class AppraisalConfig(AppConfig):
         # Earlier apps never import this one: appraisal joins their extension points here.
         from campaigns import signals as campaign_signals
         from campaigns.panels import register_campaign_panel
+        from dvk.seats import register_seat_source
 
-        from . import receivers, views
+        from . import receivers, seats, views
 
         campaign_signals.campaign_copied.connect(receivers.copy_rubric_with_campaign, dispatch_uid="appraisal.copy")
         campaign_signals.campaign_derived.connect(receivers.copy_rubric_to_derived, dispatch_uid="appraisal.derive")
         register_campaign_panel(views.rubric_panel)
+        register_seat_source(seats.board_seats)

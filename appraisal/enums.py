@@ -1,5 +1,6 @@
 """Fixed values of appraisal: the default rubric a campaign starts from (editable per campaign)."""
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # The criteria every campaign starts from (DOMAIN.md §7: effectiveness, creativity,
@@ -19,3 +20,62 @@ DEFAULT_BANDS = (
     (_("Tốt"), 80),
     (_("Đạt"), 70),
 )
+
+
+class BoardRole(models.TextChoices):
+    """A member's place on the board (seed 004, III: trưởng đoàn, phó đoàn, thành viên, thư ký)."""
+
+    HEAD = "head", _("Trưởng đoàn")
+    DEPUTY = "deputy", _("Phó Trưởng đoàn")
+    MEMBER = "member", _("Thành viên")
+    SECRETARY = "secretary", _("Thư ký")
+    GUEST = "guest", _("Khách mời")
+
+
+# The secretary and invited guests take part without a vote unless the board marks them voting.
+NON_VOTING_BY_DEFAULT = (BoardRole.SECRETARY, BoardRole.GUEST)
+
+
+class ConflictKind(models.TextChoices):
+    """Why a member may not score a registration. ROLE and SUBJECT are computed from the tree and
+    the registration (selectors.conflicts_of); DECLARED and RECUSAL are stored rows."""
+
+    ROLE = "role", _("Giữ vai trò tại đơn vị đăng ký hoặc đơn vị trung gian")
+    SUBJECT = "subject", _("Là người được đề nghị (đăng ký cá nhân)")
+    DECLARED = "declared", _("Tự khai có xung đột lợi ích")
+    RECUSAL = "recusal", _("Trưởng đoàn ghi nhận không tham gia chấm")
+
+
+STORED_CONFLICT_KINDS = (ConflictKind.DECLARED, ConflictKind.RECUSAL)
+
+
+class DossierStatus(models.TextChoices):
+    DRAFT = "draft", _("Đang soạn")
+    SUBMITTED = "submitted", _("Đã gửi đề nghị")
+    RETURNED = "returned", _("Trả lại để bổ sung")
+
+
+class OpinionBody(models.TextChoices):
+    """Whose opinion the dossier carries (seed 004, III: ý kiến của cấp ủy, chính quyền, Mặt trận)."""
+
+    PARTY_COMMITTEE = "party_committee", _("Cấp ủy")
+    GOVERNMENT = "government", _("Chính quyền")
+    FRONT = "front", _("Mặt trận Tổ quốc")
+    OTHER = "other", _("Khác")
+
+
+# A board takes registrations in these statuses, under a campaign in these statuses (closing
+# stops registering, not appraisal; an archived campaign is read-only).
+APPRAISABLE_REGISTRATION_STATUSES = ("accepted", "in_progress", "completed")
+APPRAISABLE_CAMPAIGN_STATUSES = ("published", "closed")
+
+# The detailed report must fit 5 A4 pages (seed 004). Until the documents issue renders it, its
+# length is held to a character budget measured once: a 5-page A4 layout, 14 pt Times New Roman,
+# 2 cm/3 cm margins and 1.15 line spacing (the administrative layout of Decree 30/2020), holds
+# about 2,450 characters of Vietnamese running text a page, heading lines included.
+REPORT_PAGE_LIMIT = 5
+REPORT_CHARACTERS_PER_PAGE = 2450
+REPORT_CHARACTER_BUDGET = REPORT_PAGE_LIMIT * REPORT_CHARACTERS_PER_PAGE
+
+# How many years of a continued initiative the report's results are prefilled from.
+REPORT_PREFILL_YEARS = 5

@@ -1,12 +1,23 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from campaigns.models import Campaign
-from dvk.scoping import ScopedThroughParent, TenantManager
+from dvk.models import Organization
+from dvk.scoping import ProducedByOrganization, ScopedThroughParent, TenantManager
+from models_registry.models import Registration
 
-from .enums import DEFAULT_BANDS, DEFAULT_THRESHOLD
+from .enums import (
+    DEFAULT_BANDS,
+    DEFAULT_THRESHOLD,
+    NON_VOTING_BY_DEFAULT,
+    BoardRole,
+    ConflictKind,
+    DossierStatus,
+    OpinionBody,
+)
 
 
 def default_bands():
@@ -68,3 +79,303 @@ class Criterion(ScopedThroughParent, models.Model):
 
     def __str__(self):
         return self.name
+
+
+# --------------------------------------------------------------------------------------------
+# The board (Đoàn thẩm định) and its members. A board belongs to its campaign's level: that level
+# and its ancestors see it; a member without a role there reaches it through a seat (seats.py).
+# --------------------------------------------------------------------------------------------
+
+
+class Board(ProducedByOrganization, models.Model):
+    """A campaign's appraisal board. One per campaign; `organization` is the campaign's level,
+    stored so the scope rule and the seats need no join through the campaign."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    campaign = models.OneToOneField(Campaign, on_delete=models.PROTECT, related_name="board")
+    name = models.CharField(_("tên đoàn"), max_length=255, default=_("Đoàn thẩm định mô hình “Dân vận khéo”"))
+    decision_number = models.CharField(_("số quyết định thành lập"), max_length=100, blank=True)
+    decided_on = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    # Set when the head closes scoring (part 2); until then members may score what they are assigned.
+    scoring_closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("đoàn thẩm định")
+        verbose_name_plural = _("đoàn thẩm định")
+
+    def __str__(self):
+        return f"{self.name} – {self.campaign.number}"
+
+
+class BoardMember(ScopedThroughParent, models.Model):
+    """A person's seat on a board, with their role. Leaving the board deletes the row (history
+    keeps it), and with it the member's assignments and their grants."""
+
+    parent_field = "board"
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="board_seats")
+    role = models.CharField(_("vai trò trong đoàn"), max_length=20, choices=BoardRole.choices)
+    # Guests and the secretary vote only when marked (services.member_add sets the default).
+    voting = models.BooleanField(_("có quyền biểu quyết"), default=True)
+    # What the member is outside the board ("Chủ tịch Ủy ban MTTQ xã"), printed on the board's list.
+    position = models.CharField(_("chức vụ"), max_length=255, blank=True)
+    position_order = models.PositiveSmallIntegerField(default=0, editable=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("thành viên đoàn thẩm định")
+        verbose_name_plural = _("thành viên đoàn thẩm định")
+        ordering = ["position_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["board", "user"], name="board_member_once"),
+            models.UniqueConstraint(fields=["board"], condition=models.Q(role=BoardRole.HEAD), name="board_one_head"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()}"
+
+    @staticmethod
+    def votes_by_default(role):
+        return role not in NON_VOTING_BY_DEFAULT
+
+
+class Assignment(ScopedThroughParent, models.Model):
+    """A registration given to a member to appraise. The member's grant `appraise_assignment`
+    on this row (django-guardian, AssignmentUserObjectPermission) is made and removed with it;
+    whether they may score is the rules predicate `appraisal.score_assignment`."""
+
+    parent_field = "board"
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="assignments")
+    member = models.ForeignKey(BoardMember, on_delete=models.CASCADE, related_name="assignments")
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("phân công thẩm định")
+        verbose_name_plural = _("phân công thẩm định")
+        ordering = ["registration_id", "member_id"]
+        permissions = [("appraise_assignment", _("Thẩm định mô hình được phân công"))]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "registration"], name="assignment_once_per_member"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} – {self.registration_id}"
+
+
+class AssignmentUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian grant on one assignment (direct foreign key, not generic): deleted with it."""
+
+    content_object = models.ForeignKey(Assignment, on_delete=models.CASCADE)
+
+
+class AssignmentGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Assignment, on_delete=models.CASCADE)
+
+
+class Conflict(ScopedThroughParent, models.Model):
+    """A stored conflict of interest: declared by the member, or a recusal the head recorded.
+    Conflicts through a role on the tree or an individual registration about the member are
+    computed (selectors.conflicts_of), never stored, so they follow the tree as it is."""
+
+    parent_field = "board"
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="conflicts")
+    member = models.ForeignKey(BoardMember, on_delete=models.CASCADE, related_name="conflicts")
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("loại"), max_length=20, choices=ConflictKind.choices)
+    reason = models.TextField(_("lý do"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("xung đột lợi ích")
+        verbose_name_plural = _("xung đột lợi ích")
+        ordering = ["recorded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "registration"], name="conflict_once_per_member"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[ConflictKind.DECLARED, ConflictKind.RECUSAL]),
+                name="conflict_stored_kinds_only",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} – {self.registration_id} – {self.get_kind_display()}"
+
+
+class Visit(ProducedByOrganization, models.Model):
+    """A board's visit to a registration's model (khảo sát thực tế), inside the campaign's survey
+    window. Seen by the visited unit and every level above it (the board's included), so the
+    unit sees its visits; a sibling unit does not."""
+
+    organization_field = "registration__organization"
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="visits")
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="+")
+    visit_on = models.DateField(_("ngày"))
+    visit_at = models.TimeField(_("giờ"), null=True, blank=True)
+    place = models.CharField(_("địa điểm"), max_length=255)
+    note = models.TextField(_("ghi chú"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("lịch khảo sát")
+        verbose_name_plural = _("lịch khảo sát")
+        ordering = ["visit_on", "visit_at", "pk"]
+
+    def __str__(self):
+        return f"{self.registration_id} – {self.visit_on:%d/%m/%Y}"
+
+
+class VisitMember(ScopedThroughParent, models.Model):
+    """A member going on a visit."""
+
+    parent_field = "visit"
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="going")
+    member = models.ForeignKey(BoardMember, on_delete=models.CASCADE, related_name="visits")
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("thành viên đi khảo sát")
+        verbose_name_plural = _("thành viên đi khảo sát")
+        constraints = [models.UniqueConstraint(fields=["visit", "member"], name="visit_member_once")]
+
+    def __str__(self):
+        return f"{self.visit_id} – {self.member_id}"
+
+
+# --------------------------------------------------------------------------------------------
+# The recognition dossier (hồ sơ đề nghị công nhận, seed 004 III): what the unit sends and the
+# board reads. It belongs to the registration's unit (seen from there upward).
+# --------------------------------------------------------------------------------------------
+
+
+class RecognitionDossier(ProducedByOrganization, models.Model):
+    organization_field = "registration__organization"
+
+    registration = models.OneToOneField(Registration, on_delete=models.PROTECT, related_name="recognition_dossier")
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=DossierStatus.choices, default=DossierStatus.DRAFT
+    )
+    # The proposal letter (tờ trình đề nghị công nhận).
+    letter_number = models.CharField(_("số tờ trình"), max_length=100, blank=True)
+    letter_date = models.DateField(_("ngày tờ trình"), null=True, blank=True)
+    letter_to = models.CharField(_("kính gửi"), max_length=255, blank=True)
+    letter_request = models.TextField(_("nội dung đề nghị"), blank=True)
+    signer_name = models.CharField(_("người ký"), max_length=150, blank=True)
+    signer_position = models.CharField(_("chức vụ người ký"), max_length=150, blank=True)
+    # The detailed model report, seed 004's headings (the model's name, subject and period come
+    # from the registration and are shown as the report's first heading).
+    report_purposes = models.TextField(_("mục đích, ý nghĩa, phạm vi, đối tượng"), blank=True)
+    report_content = models.TextField(_("nội dung, cách làm theo từng giai đoạn"), blank=True)
+    report_results = models.TextField(_("kết quả đạt được (có số liệu cụ thể)"), blank=True)
+    report_creativity = models.TextField(_("tính sáng tạo, bền vững, lan tỏa và sự tham gia của Nhân dân"), blank=True)
+    report_lessons = models.TextField(_("bài học kinh nghiệm, kiến nghị, đề xuất"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    return_reason = models.TextField(_("lý do trả lại"), blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+    objects = TenantManager()
+
+    REPORT_FIELDS = ("report_purposes", "report_content", "report_results", "report_creativity", "report_lessons")
+
+    class Meta:
+        verbose_name = _("hồ sơ đề nghị công nhận")
+        verbose_name_plural = _("hồ sơ đề nghị công nhận")
+
+    def __str__(self):
+        return str(self.registration_id)
+
+    @property
+    def report_length(self):
+        return sum(len(getattr(self, name)) for name in self.REPORT_FIELDS)
+
+
+def opinion_path(instance, filename):
+    # The stored name is random; the original name is kept on the row for downloads.
+    import uuid
+
+    return f"dossier-opinions/{instance.dossier.registration.organization_id}/{uuid.uuid4().hex}"
+
+
+class DossierOpinion(ScopedThroughParent, models.Model):
+    """The opinion of a committee or of the Front on a dossier: text, a scanned file, or both."""
+
+    parent_field = "dossier"
+
+    dossier = models.ForeignKey(RecognitionDossier, on_delete=models.CASCADE, related_name="opinions")
+    body = models.CharField(_("cơ quan cho ý kiến"), max_length=30, choices=OpinionBody.choices)
+    author = models.CharField(_("người ký, chức vụ"), max_length=255, blank=True)
+    text = models.TextField(_("nội dung ý kiến"), blank=True)
+    file = models.FileField(upload_to=opinion_path, max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    original_name = models.CharField(_("tên tệp"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("ý kiến về hồ sơ")
+        verbose_name_plural = _("ý kiến về hồ sơ")
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(text="") | ~models.Q(file=""), name="opinion_has_text_or_file"),
+        ]
+
+    def __str__(self):
+        return self.get_body_display()

@@ -22,3 +22,54 @@ def is_staff_of_campaign_level(user, rubric):
 
 rules.add_perm("appraisal.view_rubric", sees_campaign_of)
 rules.add_perm("appraisal.change_rubric", is_staff_of_campaign_level)
+
+
+# --------------------------------------------------------------------------------------------
+# Boards. The object is a Board (or, for the member predicates, an Assignment), both of this
+# app, so CrossAppPermissionGuard lets django-guardian answer `appraise_assignment` too.
+# --------------------------------------------------------------------------------------------
+
+
+def seat_on(user, board):
+    """The user's BoardMember row on `board`, or None: read from their seats' rows, which the
+    seat source loaded once per request (no query per board)."""
+    from .seats import board_members_of_user
+
+    return board_members_of_user(user).get(board.pk)
+
+
+@rules.predicate
+def is_staff_of_board_level(user, board):
+    """Staff of the board's level (or above): they form the board, assign, schedule visits."""
+    return board is not None and has_role_at(user, board.organization, Role.STAFF)
+
+
+@rules.predicate
+def is_board_member(user, board):
+    return board is not None and seat_on(user, board) is not None
+
+
+@rules.predicate
+def is_board_head(user, board):
+    member = None if board is None else seat_on(user, board)
+    return member is not None and member.role == "head"
+
+
+@rules.predicate
+def has_role_at_board_level(user, board):
+    """Any role at the board's level or above: that level and its ancestors see its boards."""
+    return board is not None and has_role_at(user, board.organization)
+
+
+@rules.predicate
+def holds_assignment_grant(user, assignment):
+    """The django-guardian grant made with the assignment (services.assign), asked of guardian
+    alone: the rules backend holds no `appraise_assignment` rule, so this cannot recurse."""
+    from guardian.core import ObjectPermissionChecker
+
+    return assignment is not None and ObjectPermissionChecker(user).has_perm("appraise_assignment", assignment)
+
+
+rules.add_perm("appraisal.view_board", has_role_at_board_level | is_board_member)
+rules.add_perm("appraisal.change_board", is_staff_of_board_level)
+rules.add_perm("appraisal.lead_board", is_board_head)

@@ -89,6 +89,16 @@ class Registration(ProducedByOrganization, models.Model):
     person_unit = models.CharField(_("đơn vị công tác"), max_length=255, blank=True)
     person_address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     person_phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
+    # The person an individual registration is about, when they have an account: a board member
+    # who is that person may not appraise it (appraisal's conflicts of interest).
+    person_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("tài khoản của người được đề nghị"),
+    )
     # "06 rõ": who, what, responsibility, authority, time, result (the result is the targets).
     responsible_person = models.CharField(_("rõ người: người chịu trách nhiệm"), max_length=255, blank=True)
     participants = models.TextField(_("rõ người: lực lượng tham gia"), blank=True)

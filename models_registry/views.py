@@ -42,6 +42,7 @@ from .forms import (
     ReviewForm,
 )
 from .models import Registration, RegistrationTarget
+from .panels import registration_panels
 from .selectors import registering_units, registrations_here
 from .validation import submission_errors
 
@@ -522,6 +523,7 @@ def detail_page(request, registration, *, upload_form=None, status=200):
     from .report_views import reports_context
 
     context.update(reports_context(request, registration, upload_form=upload_form))
+    context["panels"] = registration_panels(request, registration)
     return render(request, "models_registry/registration_detail.html", context, status=status)
 
 
