@@ -58,3 +58,26 @@ def rubric_of(campaign):
         bands=list(rubric.bands),
         stored=True,
     )
+
+
+# --- boards -----------------------------------------------------------------------------------
+
+
+def boards_here():
+    """Boards visible in the current scope, with what their pages show in the header."""
+    from .models import Board
+
+    return Board.objects.select_related("organization", "campaign__organization")
+
+
+def is_member(user, board):
+    from .seats import board_members_of_user
+
+    return board.pk in board_members_of_user(user)
+
+
+def members_of_board(board):
+    """The board's members in their order, with their users: one query."""
+    from .models import BoardMember
+
+    return list(BoardMember.objects.filter(board=board).select_related("user").order_by("position_order", "pk"))

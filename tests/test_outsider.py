@@ -51,7 +51,8 @@ from dvk.enums import Role
 from dvk.models import DeviceToken, Membership, User
 from dvk.services import organization_move
 from models_registry.models import Evidence
-from tests.appraisal.helpers import rubric_form
+from tests.appraisal import outsider_boards
+from tests.appraisal.helpers import rubric_form, victim_appraisal
 from tests.campaigns.builders import campaign, quota
 from tests.conftest import add_child, client_for, fresh
 from tests.conftest import persona as person
@@ -79,6 +80,12 @@ SECRETS = {
     "token": "Máy của xã BM-TOKEN-7F3A",
     "notification": "Nhắc riêng BM-NOTE-7F3A",
     "person": "Nguyễn Thị Bímật BM-PERSON-7F3A",  # the victim unit's secretary
+    # Appraisal: the victim unit's recognition dossier, an opinion on it, its visit, a declared
+    # conflict on it (tests/appraisal builds them on the commune's board).
+    "dossier": "Báo cáo chi tiết BM-DOSSIER-7F3A",
+    "opinion": "Ý kiến cấp ủy BM-OPINION-7F3A",
+    "visit": "Nhà văn hóa BM-VISIT-7F3A",
+    "conflict": "Là người nhà BM-CONFLICT-7F3A",
 }
 
 
@@ -91,6 +98,7 @@ class Persona:
     staff: bool
     registration: object  # a registration of its own
     unit: str  # a unit it acts for: its own, or (staff) one below it
+    seated: bool = False  # holds a seat on the victim commune's board (and no role at COMM)
 
     def __str__(self):
         return self.key
@@ -102,6 +110,11 @@ class Persona:
     def own(self, allowed_for_staff, allowed_for_unit=403):
         """What a staff-only page of its own organisation answers this persona."""
         return allowed_for_staff if self.staff else allowed_for_unit
+
+    def seat(self, allowed, otherwise=404):
+        """What a page of the victim commune's board, under COMM, answers this persona: a seat
+        holder is admitted (to what its seat allows), anyone else is not found."""
+        return allowed if self.seated else otherwise
 
 
 # --- the cases ------------------------------------------------------------------------------
@@ -298,7 +311,8 @@ CASES = {
 
 
 # Registrations: each part of models_registry keeps its cases next to its tests.
-for part in (outsider_pages, outsider_lists, outsider_reports, outsider_api):
+# Appraisal's parts keep theirs in tests/appraisal/outsider_*.py.
+for part in (outsider_pages, outsider_lists, outsider_reports, outsider_api, outsider_boards):
     assert not set(part.CASES) & set(CASES), f"{part.__name__} repeats a case"
     CASES.update(part.CASES)
 
@@ -358,6 +372,10 @@ def victim(tree, secretary, commune_staff, outsider):
         return complete_registration(under, org, name=name, status=RegistrationStatus.ACCEPTED)
 
     sibling_commune = own(tree.sibling_unit, "Một giúp một", own_plan)
+    # The seat holder: the Front's chairman, whose only role is at the Front's unit, deputy head
+    # of the commune's board, assigned nothing of the victim's.
+    front_chairman = _secretary(tree.mttq, "chu-tich-mttq")
+    appraisal = victim_appraisal(plan, registration, commune_staff, front_chairman, SECRETS)
     personas = [
         Persona("sibling commune", outsider, "SIBL", False, True, sibling_commune, "SIBU"),
         Persona(
@@ -375,6 +393,7 @@ def victim(tree, secretary, commune_staff, outsider):
         Persona(
             "moved in", _secretary(moved, "bi-thu-chuyen-den"), "MOVU", True, False, own(moved, "Vườn rau"), "MOVU"
         ),
+        Persona("seat holder", front_chairman, "MTTQ", True, False, own(tree.mttq, "Mặt trận lắng nghe"), "MTTQ", True),
     ]
     return type(
         "Victim",
@@ -394,6 +413,7 @@ def victim(tree, secretary, commune_staff, outsider):
             "own_campaign": own_campaign,
             "own_plan": own_plan,
             "personas": personas,
+            **appraisal,
         },
     )
 

@@ -37,3 +37,64 @@ def rubric_form(criteria=DEFAULT, *, threshold=70, bands=BANDS, version=0, delet
     if key:
         data["idempotency_key"] = key
     return data
+
+
+def victim_appraisal(plan, registration, commune_staff, front_chairman, secrets):
+    """The victim commune's board on `plan` for the outsider test (tests/test_outsider.py):
+    the commune's staffer is its head and is assigned the victim's registration (with the
+    django-guardian grant), the Front's chairman is deputy head through a seat and assigned
+    nothing; the registration has a recognition dossier with an opinion file, a visit and a
+    declared conflict, each carrying a secret. Built with the ORM, so the fixture does not
+    depend on the services under test."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django_scopes import scopes_disabled
+    from guardian.shortcuts import assign_perm
+
+    from appraisal.models import (
+        Assignment,
+        Board,
+        BoardMember,
+        Conflict,
+        DossierOpinion,
+        RecognitionDossier,
+        Visit,
+        VisitMember,
+    )
+
+    with scopes_disabled():
+        board = Board.objects.create(organization=plan.organization, campaign=plan, created_by=commune_staff)
+        head = BoardMember.objects.create(board=board, user=commune_staff, role="head", position_order=0)
+        deputy = BoardMember.objects.create(board=board, user=front_chairman, role="deputy", position_order=1)
+        assignment = Assignment.objects.create(board=board, member=head, registration=registration)
+        assign_perm("appraisal.appraise_assignment", commune_staff, assignment)
+        conflict = Conflict.objects.create(
+            board=board, member=deputy, registration=registration, kind="declared", reason=secrets["conflict"]
+        )
+        visit = Visit.objects.create(
+            board=board, registration=registration, visit_on=datetime.date(2026, 11, 20), place=secrets["visit"]
+        )
+        VisitMember.objects.create(visit=visit, member=head)
+        dossier = RecognitionDossier.objects.create(
+            registration=registration, status="submitted", report_results=secrets["dossier"]
+        )
+        opinion = DossierOpinion.objects.create(
+            dossier=dossier,
+            body="party_committee",
+            text=secrets["opinion"],
+            file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="y-kien.pdf"),
+            content_type="application/pdf",
+            original_name="y-kien.pdf",
+            size=15,
+        )
+    return {
+        "board": board,
+        "head": head,
+        "deputy": deputy,
+        "assignment": assignment,
+        "conflict": conflict,
+        "visit": visit,
+        "dossier": dossier,
+        "opinion": opinion,
+    }
