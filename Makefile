@@ -72,6 +72,7 @@ bench: $(VENV)/.dev-installed vendor
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/campaigns.py $(filter-out --rebuild,$(BENCH_ARGS))
 	$(PY) bench/registrations.py $(filter-out --rebuild,$(BENCH_ARGS))
+	$(PY) bench/boards.py $(filter-out --rebuild,$(BENCH_ARGS))
 	$(PY) bench/sqlite_preview.py
 
 check-deploy: $(VENV)/.run-installed vendor
