@@ -258,6 +258,14 @@ ACCOUNTS = [
         "roles": [("NA-DIENCHAU", Role.MEMBER)],
     },
     {
+        # Seed 004's board mixes the commune's Party office with the chairman of the commune's
+        # Front, whose own role is at the Front's unit: he reaches the board through its seat.
+        "username": "demo-uyvien",
+        "full_name": "Nguyễn Văn Toàn",
+        "position": "Chủ tịch Ủy ban MTTQ Việt Nam xã Diễn Châu, Phó Trưởng đoàn thẩm định",
+        "roles": [("NA-DIENCHAU-MTTQ", Role.SECRETARY)],
+    },
+    {
         "username": "demo-vinhlong",
         "full_name": "Võ Thanh Phong",
         "position": "Chuyên viên Sở Nội vụ tỉnh Vĩnh Long",

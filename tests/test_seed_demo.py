@@ -21,6 +21,7 @@ EXPECTED_ROLES = {
     "demo-xa-ben": ("NA-HAICHAU", Role.STAFF),
     "demo-xa-khac": ("DNAI-DONGPHU", Role.STAFF),
     "demo-thamdinh": ("NA-DIENCHAU", Role.MEMBER),
+    "demo-uyvien": ("NA-DIENCHAU-MTTQ", Role.SECRETARY),
     "demo-vinhlong": ("VL", Role.STAFF),
 }
 
