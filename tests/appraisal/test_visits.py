@@ -515,3 +515,51 @@ def test_a_sibling_unit_never_sees_the_visit(tree, plan, board, registration):
     assert "BM-VISIT-SECRET" not in page and 'id="visit-panel"' not in page
     with scope(org=sibling):
         assert visit_services.visits_of_registration(registration) == []
+
+
+# --- a double tap, on real PostgreSQL ---------------------------------------------------------
+
+PRESSES = 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_presses_of_schedule_make_one_visit_and_one_set_of_notices(board, registration, secretary, commune_staff):
+    from tests.test_idempotency import in_parallel
+
+    data = form(registration, members=[board.head, board.deputy])
+    clients = [client_for(commune_staff) for _ in range(PRESSES)]
+    responses = in_parallel(PRESSES, lambda i: clients[i].post(url(board, "visits/new/"), data))
+    assert [r.status_code for r in responses] == [302] * PRESSES
+    [visit] = visits()
+    assert going(visit) == {board.head.pk, board.deputy.pk}
+    assert Notification.objects.count() == 3
+    assert len(mail.outbox) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_presses_of_change_apply_it_once(board, registration, commune_staff):
+    from tests.test_idempotency import in_parallel
+
+    visit = scheduled(board, registration, [board.head])
+    data = form(place="Hội trường", members=[board.head, board.member], version="1")
+    clients = [client_for(commune_staff) for _ in range(PRESSES)]
+    edit = url(board, f"visits/{visit.pk}/edit/")
+    responses = in_parallel(PRESSES, lambda i: clients[i].post(edit, data))
+    assert [r.status_code for r in responses] == [302] * PRESSES
+    [visit] = visits()
+    assert (visit.place, visit.version) == ("Hội trường", 2)
+    assert going(visit) == {board.head.pk, board.member.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_presses_of_cancel_cancel_once(board, registration, commune_staff):
+    from tests.test_idempotency import in_parallel
+
+    visit = scheduled(board, registration, [board.head])
+    data = {"version": "1", "idempotency_key": uuid.uuid4().hex}
+    clients = [client_for(commune_staff) for _ in range(PRESSES)]
+    cancel = url(board, f"visits/{visit.pk}/cancel/")
+    responses = in_parallel(PRESSES, lambda i: clients[i].post(cancel, data))
+    assert [r.status_code for r in responses] == [302] * PRESSES
+    assert visits() == []
+    assert Notification.objects.count() == 1  # the head, once
