@@ -19,6 +19,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from campaigns.models import Milestone
 from dvk.enums import Role
@@ -191,7 +192,7 @@ def visit_schedule(board, registration, visit_on, visit_at, place, members, by=N
     _check(board, registration, visit_on, place, members, errors)
     if errors:
         raise ValidationError(errors)
-    visit = Visit.objects.create(
+    visit = Visit(
         board=board,
         registration=registration,
         visit_on=visit_on,
@@ -200,10 +201,18 @@ def visit_schedule(board, registration, visit_on, visit_at, place, members, by=N
         note=(note or "").strip(),
         created_by=by,
     )
+    _by(visit, by)
+    visit.save()
     VisitMember.objects.bulk_create([VisitMember(visit=visit, member=m) for m in members])
     if notify:
         _notify("scheduled", board, visit, members, members)
     return visit
+
+
+def _by(visit, user):
+    """The history row names `user` (outside a request, e.g. the demo loader, too)."""
+    if user is not None:
+        visit._history_user = user
 
 
 def _locked(visit):
@@ -235,6 +244,7 @@ def visit_change(visit, visit_on, visit_at, place, members, by=None, *, note="",
     locked.visit_on, locked.visit_at = visit_on, visit_at
     locked.place, locked.note = place.strip(), (note or "").strip()
     locked.version += 1
+    _by(locked, by)
     locked.save()
     wanted = {m.pk for m in members}
     VisitMember.objects.filter(visit=locked).exclude(member_id__in=wanted).delete()
@@ -256,6 +266,7 @@ def visit_cancel(visit, by=None, *, expected_version=None, notify=True):
     going = _members(going)
     if notify:
         _notify("cancelled", board, locked, going, going)
+    _by(locked, by)
     locked.delete()
     return visit
 
@@ -263,9 +274,9 @@ def visit_cancel(visit, by=None, *, expected_version=None, notify=True):
 # --- notices ----------------------------------------------------------------------------------
 
 TITLES = {
-    "scheduled": "Lịch khảo sát mô hình “%(name)s”: %(day)s",
-    "changed": "Đổi lịch khảo sát mô hình “%(name)s”: %(day)s",
-    "cancelled": "Hủy lịch khảo sát mô hình “%(name)s” ngày %(day)s",
+    "scheduled": gettext_noop("Lịch khảo sát mô hình “%(name)s”: %(day)s"),
+    "changed": gettext_noop("Đổi lịch khảo sát mô hình “%(name)s”: %(day)s"),
+    "cancelled": gettext_noop("Hủy lịch khảo sát mô hình “%(name)s” ngày %(day)s"),
 }
 
 
@@ -298,7 +309,7 @@ def _notify(event, board, visit, going, told_members):
         "visit": visit,
         "going": names,
     }
-    title = TITLES[event] % {"name": registration.initiative.name, "day": _day(visit.visit_on)}
+    title = _(TITLES[event]) % {"name": registration.initiative.name, "day": _day(visit.visit_on)}
     title = f"[DVK] {title}"[:255]
     body = get_template("appraisal/email/visit_body.txt").render(context).strip() + "\n"
     notifications_create(
@@ -307,8 +318,9 @@ def _notify(event, board, visit, going, told_members):
             for user, org, path in recipients.values()
         ]
     )
+    footer = _("\nXem chi tiết: %(link)s\n\nThư tự động của hệ thống DVK, xin đừng trả lời thư này.\n")
     mails = [
-        {"to": user.email, "subject": title, "body": f"{body}\nXem chi tiết: {site_url()}{path}\n"}
+        {"to": user.email, "subject": title, "body": body + footer % {"link": f"{site_url()}{path}"}}
         for user, _org, path in recipients.values()
         if user.email
     ]

@@ -563,3 +563,26 @@ def test_presses_of_cancel_cancel_once(board, registration, commune_staff):
     assert [r.status_code for r in responses] == [302] * PRESSES
     assert visits() == []
     assert Notification.objects.count() == 1  # the head, once
+
+
+def test_history_names_who_scheduled_changed_and_cancelled(tree, board, registration, commune_staff):
+    with scope(org=tree.commune):
+        visit = visit_services.visit_schedule(
+            board, registration, D(2026, 11, 20), None, "Xóm 1", [board.head], commune_staff, notify=False
+        )
+        visit = visit_services.visit_change(
+            visit_services.visit_of_board(board, visit.pk),
+            D(2026, 11, 21),
+            None,
+            "Xóm 1",
+            [board.head],
+            commune_staff,
+            expected_version=1,
+            notify=False,
+        )
+        visit_services.visit_cancel(visit, commune_staff, expected_version=2, notify=False)
+    with scopes_disabled():
+        rows = list(
+            Visit.history.filter(id=visit.pk).order_by("history_date").values_list("history_type", "history_user")
+        )
+    assert rows == [("+", commune_staff.pk), ("~", commune_staff.pk), ("-", commune_staff.pk)]
