@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import board_views, views
+from . import board_views, views, visit_views
 
 app_name = "appraisal"
 
@@ -10,4 +10,9 @@ urlpatterns = [
     path("campaigns/<id:pk>/rubric/", views.rubric, name="rubric"),
     # The board (board_views): these accept a seat.
     path("boards/<id:pk>/", board_views.board, name="board"),
+    # Visits (visit_views): the schedule accepts a seat; scheduling is staff work.
+    path("boards/<id:pk>/schedule/", visit_views.schedule, name="schedule"),
+    path("boards/<id:pk>/visits/new/", visit_views.visit_create, name="visit_create"),
+    path("boards/<id:pk>/visits/<id:visit_pk>/edit/", visit_views.visit_edit, name="visit_edit"),
+    path("boards/<id:pk>/visits/<id:visit_pk>/cancel/", visit_views.visit_cancel, name="visit_cancel"),
 ]

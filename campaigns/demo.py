@@ -304,6 +304,8 @@ DIEN_CHAU_MILESTONE_TITLES = {
     "completion": "Hoàn thành mô hình",
     "result_report": "Gửi báo cáo kết quả thực hiện mô hình (phụ lục 02)",
     "consolidated_report": "Ban Xây dựng Đảng tổng hợp, xây dựng báo cáo kết quả thực hiện phong trào",
+    # Not in seed 004's plan: the appraisal board's survey window (invented, as the dates are).
+    "survey": "Đoàn thẩm định khảo sát thực tế các mô hình đề nghị công nhận",
 }
 
 DIEN_CHAU_2026 = {
@@ -330,6 +332,12 @@ DIEN_CHAU_2026 = {
         milestone("registration", date(2026, 3, 5), DIEN_CHAU_MILESTONE_TITLES["registration"]),
         milestone("completion", date(2026, 8, 31), DIEN_CHAU_MILESTONE_TITLES["completion"]),
         milestone("result_report", date(2026, 9, 10), DIEN_CHAU_MILESTONE_TITLES["result_report"]),
+        milestone(
+            "survey",
+            date(2026, 10, 10),
+            DIEN_CHAU_MILESTONE_TITLES["survey"],
+            starts_on=date(2026, 9, 15),
+        ),
         milestone("consolidated_report", date(2026, 10, 15), DIEN_CHAU_MILESTONE_TITLES["consolidated_report"]),
     ],
 }
@@ -355,6 +363,17 @@ def result_report_due(today):
 
 def consolidated_report_due(today):
     return max(date(2027, 10, 15), result_report_due(today) + timedelta(days=35))
+
+
+def survey_starts(today):
+    """The live survey window holds the demo day and the three weeks after it, so the board's
+    visits of the coming days (two of them today) fall inside it. A window is not ordered
+    against the deadlines (campaigns.services.validate_milestones)."""
+    return today - timedelta(days=7)
+
+
+def survey_ends(today):
+    return today + timedelta(days=21)
 
 
 def live_period_start(today):
@@ -422,7 +441,10 @@ DIEN_CHAU_2027 = {
     "signer_title": "T/M BAN THƯỜNG VỤ, PHÓ BÍ THƯ THƯỜNG TRỰC",
     "issued_on": lambda today: today - timedelta(days=7),
     "quotas": [AT_LEAST_42],
-    "milestones": live_milestones(DIEN_CHAU_MILESTONE_TITLES),
+    "milestones": [
+        *live_milestones(DIEN_CHAU_MILESTONE_TITLES),
+        milestone("survey", survey_ends, DIEN_CHAU_MILESTONE_TITLES["survey"], starts_on=survey_starts),
+    ],
 }
 
 # Parents before the campaigns derived from them.

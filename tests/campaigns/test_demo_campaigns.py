@@ -150,8 +150,11 @@ def test_dien_chau_2026_derives_from_the_nghe_an_guidance(seeded):
         "registration": D(2026, 3, 5),
         "completion": D(2026, 8, 31),
         "result_report": D(2026, 9, 10),
+        "survey": D(2026, 10, 10),
         "consolidated_report": D(2026, 10, 15),
     }
+    # The appraisal board's survey window, before the consolidated report.
+    assert milestones(c)["survey"] == (D(2026, 9, 15), D(2026, 10, 10))
     assert sorted((q["scope"], q["numbers"]) for q in quotas(c)) == [
         (QuotaScope.PER_TARGET, (1, 0, 0)),
         (QuotaScope.TOTAL, (42, 0, 0)),
@@ -188,6 +191,10 @@ def test_live_2027_plans_relative_to_today(seeded):
         assert dues["registration"] <= dues["completion"] <= dues["result_report"] <= dues["consolidated_report"]
         assert dues["consolidated_report"].year >= 2027
         assert c.period_start <= today <= c.period_end
+    # The commune's survey window holds today and the three weeks after it (the board's visits).
+    start, end = milestones(commune)["survey"]
+    assert start <= today and today + datetime.timedelta(days=21) <= end
+    assert "survey" not in milestones(province)
     assert sorted((q["scope"], q["numbers"]) for q in quotas(commune)) == [
         (QuotaScope.PER_TARGET, (1, 0, 0)),
         (QuotaScope.TOTAL, (42, 0, 0)),
