@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import board_views, views
+from . import assignment_views, board_views, views
 
 app_name = "appraisal"
 
@@ -10,4 +10,17 @@ urlpatterns = [
     path("campaigns/<id:pk>/rubric/", views.rubric, name="rubric"),
     # The board (board_views): these accept a seat.
     path("boards/<id:pk>/", board_views.board, name="board"),
+    # Assignments and conflicts (assignment_views): the list is staff's; the rest accept a seat.
+    path("boards/<id:pk>/assignments/", assignment_views.assignments, name="assignments"),
+    path(
+        "boards/<id:pk>/assignments/<id:assignment_pk>/recuse/",
+        assignment_views.assignment_recuse,
+        name="assignment_recuse",
+    ),
+    path("boards/<id:pk>/mine/", assignment_views.my_work, name="my_work"),
+    path(
+        "boards/<id:pk>/mine/<id:assignment_pk>/conflict/",
+        assignment_views.conflict_declare,
+        name="conflict_declare",
+    ),
 ]
