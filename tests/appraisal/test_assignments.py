@@ -435,3 +435,24 @@ def _assign_all(world):
     with in_scope(world.board.organization):
         ids = [r.pk for r in selectors.eligible_registrations(world.board)]
         services.assign(board=world.board, registration_ids=ids)
+
+
+# --- in parallel, on PostgreSQL -----------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("same_key", [True, False])
+def test_two_identical_bulk_assigns_in_parallel_create_each_row_once(world, commune_staff, same_key):
+    from tests.test_idempotency import in_parallel
+
+    clients = [client_for(commune_staff) for _ in range(2)]
+    keys = ["same-key-0123456789"] * 2 if same_key else ["key-a-0123456789", "key-b-0123456789"]
+
+    def send(i):
+        data = _post(world, ["unit", "front", "done"], [world.head, world.member], idempotency_key=keys[i])
+        return clients[i].post(_url(world), data)
+
+    responses = in_parallel(2, send)
+    assert [r.status_code for r in responses] == [302, 302]
+    assert assignments_count() == 6
+    assert grants_count() == 6
