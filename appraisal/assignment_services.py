@@ -20,7 +20,7 @@ from simple_history.utils import bulk_create_with_history
 from models_registry.selectors import registrations_here
 
 from . import assignment_selectors as selectors
-from .conflicts import _date
+from .conflicts import local_date
 from .enums import ConflictKind
 from .models import Assignment, Board, BoardMember, Conflict
 
@@ -184,7 +184,7 @@ def _existing_refusal(conflict, *, own):
         )
     else:
         message = _("Trưởng đoàn đã ghi nhận không tham gia chấm mô hình này ngày %(date)s: “%(reason)s”.")
-    return ValidationError(message % {"date": _date(conflict.recorded_at), "reason": conflict.reason})
+    return ValidationError(message % {"date": local_date(conflict.recorded_at), "reason": conflict.reason})
 
 
 def _record(*, assignment, kind, reason, user, own):

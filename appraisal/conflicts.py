@@ -111,7 +111,7 @@ def conflicts_for(board, pairs):
                 text = _("Tự khai ngày %(date)s: %(reason)s")
             else:
                 text = _("Trưởng đoàn ghi nhận không tham gia chấm ngày %(date)s: %(reason)s")
-            reasons.append(ConflictReason(c.kind, text % {"date": _date(c.recorded_at), "reason": c.reason}, c))
+            reasons.append(ConflictReason(c.kind, text % {"date": local_date(c.recorded_at), "reason": c.reason}, c))
         if reasons:
             found[key] = reasons
     return found
@@ -130,7 +130,8 @@ def stored_conflict(member, registration):
     return Conflict.objects.filter(member=member, registration=registration).first()
 
 
-def _date(moment):
+def local_date(moment):
+    """`moment` as dd/mm/yyyy in the local time zone (Asia/Ho_Chi_Minh)."""
     from django.utils import timezone
 
     return timezone.localtime(moment).strftime("%d/%m/%Y")
