@@ -73,3 +73,48 @@ def holds_assignment_grant(user, assignment):
 rules.add_perm("appraisal.view_board", has_role_at_board_level | is_board_member)
 rules.add_perm("appraisal.change_board", is_staff_of_board_level)
 rules.add_perm("appraisal.lead_board", is_board_head)
+
+
+# --------------------------------------------------------------------------------------------
+# Assignments and conflicts (assignment_services, conflicts). The object is an Assignment.
+# Backends OR together, so the bare django-guardian grant (`appraise_assignment`, asked of
+# guardian alone by holds_assignment_grant) is never the answer to "may score": the predicate
+# checks the conflict itself.
+# --------------------------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_assignment_member(user, assignment):
+    """The assignment is the user's own (its member is them)."""
+    return assignment is not None and user.is_authenticated and assignment.member.user_id == user.pk
+
+
+@rules.predicate
+def scoring_open(user, assignment):
+    """The head has not closed scoring, and the campaign is published or closed."""
+    from .enums import APPRAISABLE_CAMPAIGN_STATUSES
+
+    if assignment is None:
+        return False
+    board = assignment.board
+    return board.scoring_closed_at is None and board.campaign.status in APPRAISABLE_CAMPAIGN_STATUSES
+
+
+@rules.predicate
+def is_conflicted(user, assignment):
+    """The assignment's member is conflicted on its registration (appraisal.conflicts)."""
+    from .conflicts import conflicts_of
+
+    return assignment is not None and bool(conflicts_of(assignment))
+
+
+@rules.predicate
+def leads_board_of_assignment(user, assignment):
+    return assignment is not None and is_board_head(user, assignment.board)
+
+
+rules.add_perm(
+    "appraisal.score_assignment", is_assignment_member & holds_assignment_grant & scoring_open & ~is_conflicted
+)
+rules.add_perm("appraisal.declare_conflict", is_assignment_member)
+rules.add_perm("appraisal.recuse_assignment", leads_board_of_assignment)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import board_views, views, visit_views
+from . import assignment_views, board_views, views, visit_views
 
 app_name = "appraisal"
 
@@ -15,4 +15,17 @@ urlpatterns = [
     path("boards/<id:pk>/visits/new/", visit_views.visit_create, name="visit_create"),
     path("boards/<id:pk>/visits/<id:visit_pk>/edit/", visit_views.visit_edit, name="visit_edit"),
     path("boards/<id:pk>/visits/<id:visit_pk>/cancel/", visit_views.visit_cancel, name="visit_cancel"),
+    # Assignments and conflicts (assignment_views): the list is staff's; the rest accept a seat.
+    path("boards/<id:pk>/assignments/", assignment_views.assignments, name="assignments"),
+    path(
+        "boards/<id:pk>/assignments/<id:assignment_pk>/recuse/",
+        assignment_views.assignment_recuse,
+        name="assignment_recuse",
+    ),
+    path("boards/<id:pk>/mine/", assignment_views.my_work, name="my_work"),
+    path(
+        "boards/<id:pk>/mine/<id:assignment_pk>/conflict/",
+        assignment_views.conflict_declare,
+        name="conflict_declare",
+    ),
 ]

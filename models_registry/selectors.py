@@ -51,6 +51,7 @@ def registrations_for_list(
     org,
     *,
     campaign=None,
+    campaign_exact=False,
     field=None,
     status=None,
     statuses=None,
@@ -61,12 +62,15 @@ def registrations_for_list(
 ):
     """Registrations of `org`'s subtree (the scope), filtered, searched and ordered.
 
-    `campaign`: registered under it or under a plan derived from it. `status`: one status;
+    `campaign`: registered under it or under a plan derived from it (`campaign_exact`: under
+    it alone, as an appraisal board takes them). `status`: one status;
     `statuses`: several (the page's default, those counted toward quotas). `subtree`: an
     Organization inside the scope whose subtree narrows the list. Values are expected
     already validated (unknown choices are the caller's to drop)."""
     qs = registrations_here()
-    if campaign is not None:
+    if campaign is not None and campaign_exact:
+        qs = qs.filter(campaign=campaign)
+    elif campaign is not None:
         # The campaign and the plans lower levels derived from it: the registrations that count
         # toward it (campaigns.compliance), so a compliance row's link lists what its numbers count.
         qs = qs.filter(campaign__lineage__startswith=campaign.lineage)
