@@ -266,6 +266,12 @@ ACCOUNTS = [
         "roles": [("NA-DIENCHAU-MTTQ", Role.SECRETARY)],
     },
     {
+        "username": "demo-thuky",
+        "full_name": "Phan Thị Hòa",
+        "position": "Chuyên viên Ban Xây dựng Đảng xã Diễn Châu, Thư ký đoàn thẩm định",
+        "roles": [("NA-DIENCHAU", Role.MEMBER)],
+    },
+    {
         "username": "demo-vinhlong",
         "full_name": "Võ Thanh Phong",
         "position": "Chuyên viên Sở Nội vụ tỉnh Vĩnh Long",

@@ -22,6 +22,7 @@ EXPECTED_ROLES = {
     "demo-xa-khac": ("DNAI-DONGPHU", Role.STAFF),
     "demo-thamdinh": ("NA-DIENCHAU", Role.MEMBER),
     "demo-uyvien": ("NA-DIENCHAU-MTTQ", Role.SECRETARY),
+    "demo-thuky": ("NA-DIENCHAU", Role.MEMBER),
     "demo-vinhlong": ("VL", Role.STAFF),
 }
 
