@@ -83,7 +83,9 @@ def report_html(characters):
         parts.append(f"<h2>{heading}</h2>")
         parts.extend(f"<p>{paragraph}</p>" for paragraph in text.split("\n") if paragraph)
     counted = sum(len(text) for text in fields)
-    html = f'<html lang="vi"><head><meta charset="utf-8"><style>{CSS}</style></head><body>{"".join(parts)}</body></html>'
+    html = (
+        f'<html lang="vi"><head><meta charset="utf-8"><style>{CSS}</style></head><body>{"".join(parts)}</body></html>'
+    )
     assert counted == characters, (counted, characters)
     return html, counted
 

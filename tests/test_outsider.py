@@ -51,7 +51,7 @@ from dvk.enums import Role
 from dvk.models import DeviceToken, Membership, User
 from dvk.services import organization_move
 from models_registry.models import Evidence
-from tests.appraisal import outsider_boards
+from tests.appraisal import outsider_boards, outsider_dossiers
 from tests.appraisal.helpers import rubric_form, victim_appraisal
 from tests.campaigns.builders import campaign, quota
 from tests.conftest import add_child, client_for, fresh
@@ -312,7 +312,7 @@ CASES = {
 
 # Registrations: each part of models_registry keeps its cases next to its tests.
 # Appraisal's parts keep theirs in tests/appraisal/outsider_*.py.
-for part in (outsider_pages, outsider_lists, outsider_reports, outsider_api, outsider_boards):
+for part in (outsider_pages, outsider_lists, outsider_reports, outsider_api, outsider_boards, outsider_dossiers):
     assert not set(part.CASES) & set(CASES), f"{part.__name__} repeats a case"
     CASES.update(part.CASES)
 
