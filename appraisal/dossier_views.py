@@ -104,6 +104,7 @@ def _page(
             "evidence_id",
         ),
         "budget": REPORT_CHARACTER_BUDGET,
+        "budget_display": services.thousands(REPORT_CHARACTER_BUDGET),
         "budget_text": services.budget_text(),
         "length": dossier.report_length,
     }
