@@ -69,12 +69,15 @@ class OpinionBody(models.TextChoices):
 APPRAISABLE_REGISTRATION_STATUSES = ("accepted", "in_progress", "completed")
 APPRAISABLE_CAMPAIGN_STATUSES = ("published", "closed")
 
-# The detailed report must fit 5 A4 pages (seed 004). Until the documents issue renders it, its
-# length is held to a character budget measured once: a 5-page A4 layout, 14 pt Times New Roman,
-# 2 cm/3 cm margins and 1.15 line spacing (the administrative layout of Decree 30/2020), holds
-# about 2,450 characters of Vietnamese running text a page, heading lines included.
+# The detailed report must fit 5 A4 pages (seed 004). Until the documents issue renders it, the
+# five text fields together are held to a character budget measured once with WeasyPrint:
+# `.venv/bin/python scripts/measure_report_budget.py` lays out Vietnamese running text under the
+# report's six headings on A4, margins 2 cm top/bottom, 3 cm left, 2 cm right, 14 pt Times New
+# Roman (Liberation Serif, same metrics), line height 1.15, justified paragraphs (the layout of
+# Decree 30/2020), and finds the most characters that still fit 5 pages: 12,462, that is 2,492
+# a page, headings' space included (measured 02/12/2026, WeasyPrint 70).
 REPORT_PAGE_LIMIT = 5
-REPORT_CHARACTERS_PER_PAGE = 2450
+REPORT_CHARACTERS_PER_PAGE = 2492
 REPORT_CHARACTER_BUDGET = REPORT_PAGE_LIMIT * REPORT_CHARACTERS_PER_PAGE
 
 # How many years of a continued initiative the report's results are prefilled from.

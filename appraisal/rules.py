@@ -80,6 +80,8 @@ rules.add_perm("appraisal.lead_board", is_board_head)
 # Backends OR together, so the bare django-guardian grant (`appraise_assignment`, asked of
 # guardian alone by holds_assignment_grant) is never the answer to "may score": the predicate
 # checks the conflict itself.
+# Recognition dossiers. The object is a RecognitionDossier (unsaved, with its registration,
+# while the unit has none yet), an object of this app.
 # --------------------------------------------------------------------------------------------
 
 
@@ -118,3 +120,32 @@ rules.add_perm(
 )
 rules.add_perm("appraisal.declare_conflict", is_assignment_member)
 rules.add_perm("appraisal.recuse_assignment", leads_board_of_assignment)
+
+
+def sees_dossier_unit(user, dossier):
+    """A role at the registration's unit or above it: who sees the registration sees its dossier."""
+    return dossier is not None and has_role_at(user, dossier.registration.organization)
+
+
+@rules.predicate
+def acts_for_dossier_unit(user, dossier):
+    """The unit's secretary, or staff at the unit or above it (as models_registry's
+    change_registration): they write the dossier, add and remove opinions, submit it."""
+    from dvk.rules import is_secretary_here
+
+    if dossier is None:
+        return False
+    org = dossier.registration.organization
+    return is_secretary_here(user, org) or has_role_at(user, org, Role.STAFF)
+
+
+@rules.predicate
+def is_staff_of_dossier_campaign_level(user, dossier):
+    """Staff of the level that issued the registration's campaign (or above): they return a
+    dossier for revision."""
+    return dossier is not None and has_role_at(user, dossier.registration.campaign.organization, Role.STAFF)
+
+
+rules.add_perm("appraisal.view_dossier", sees_dossier_unit)
+rules.add_perm("appraisal.change_dossier", acts_for_dossier_unit)
+rules.add_perm("appraisal.return_dossier", is_staff_of_dossier_campaign_level)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import assignment_views, board_views, views, visit_views
+from . import assignment_views, board_views, dossier_views, views, visit_views
 
 app_name = "appraisal"
 
@@ -27,5 +27,31 @@ urlpatterns = [
         "boards/<id:pk>/mine/<id:assignment_pk>/conflict/",
         assignment_views.conflict_declare,
         name="conflict_declare",
+    ),
+    # The recognition dossier (dossier_views): under the unit, and read by the board.
+    path("registrations/<id:pk>/dossier/", dossier_views.dossier, name="dossier"),
+    path("registrations/<id:pk>/dossier/submit/", dossier_views.dossier_submit, name="dossier_submit"),
+    path("registrations/<id:pk>/dossier/return/", dossier_views.dossier_return, name="dossier_return"),
+    path("registrations/<id:pk>/dossier/opinions/", dossier_views.opinion_add, name="dossier_opinion_add"),
+    path(
+        "registrations/<id:pk>/dossier/opinions/<id:opinion_id>/delete/",
+        dossier_views.opinion_delete,
+        name="dossier_opinion_delete",
+    ),
+    path(
+        "registrations/<id:pk>/dossier/opinions/<id:opinion_id>/file/",
+        dossier_views.opinion_file,
+        name="dossier_opinion_file",
+    ),
+    path("boards/<id:pk>/dossiers/<id:registration_pk>/", dossier_views.board_dossier, name="board_dossier"),
+    path(
+        "boards/<id:pk>/dossiers/<id:registration_pk>/evidence/<id:evidence_id>/",
+        dossier_views.board_dossier_evidence,
+        name="board_dossier_evidence",
+    ),
+    path(
+        "boards/<id:pk>/dossiers/<id:registration_pk>/opinions/<id:opinion_id>/file/",
+        dossier_views.board_dossier_opinion_file,
+        name="board_dossier_opinion_file",
     ),
 ]
