@@ -80,8 +80,6 @@ rules.add_perm("appraisal.lead_board", is_board_head)
 # Backends OR together, so the bare django-guardian grant (`appraise_assignment`, asked of
 # guardian alone by holds_assignment_grant) is never the answer to "may score": the predicate
 # checks the conflict itself.
-# Recognition dossiers. The object is a RecognitionDossier (unsaved, with its registration,
-# while the unit has none yet), an object of this app.
 # --------------------------------------------------------------------------------------------
 
 
@@ -122,6 +120,13 @@ rules.add_perm("appraisal.declare_conflict", is_assignment_member)
 rules.add_perm("appraisal.recuse_assignment", leads_board_of_assignment)
 
 
+# --------------------------------------------------------------------------------------------
+# Recognition dossiers. The object is a RecognitionDossier (unsaved, with its registration,
+# while the unit has none yet), an object of this app.
+# --------------------------------------------------------------------------------------------
+
+
+@rules.predicate
 def sees_dossier_unit(user, dossier):
     """A role at the registration's unit or above it: who sees the registration sees its dossier."""
     return dossier is not None and has_role_at(user, dossier.registration.organization)
