@@ -13,9 +13,10 @@ class AppraisalConfig(AppConfig):
         from campaigns.panels import register_campaign_panel
         from dvk.seats import register_seat_source
 
-        from . import receivers, seats, views
+        from . import board_views, receivers, seats, views
 
         campaign_signals.campaign_copied.connect(receivers.copy_rubric_with_campaign, dispatch_uid="appraisal.copy")
         campaign_signals.campaign_derived.connect(receivers.copy_rubric_to_derived, dispatch_uid="appraisal.derive")
         register_campaign_panel(views.rubric_panel)
+        register_campaign_panel(board_views.board_panel)
         register_seat_source(seats.board_seats)
