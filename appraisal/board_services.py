@@ -6,7 +6,7 @@ person added twice from two tabs, are decided one after the other (the database 
 board_member_once and board_one_head stand behind the checks)."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
@@ -40,7 +40,8 @@ def board_refusal(campaign):
 def board_create(campaign, user=None):
     """The board of `campaign`, made if it has none: (board, created). One per campaign: the
     campaign's row is locked first, so two staff pressing at once make one board and both
-    land on it. Refused (ValidationError) while the campaign is a draft or archived."""
+    land on it. Refused (ValidationError) while the campaign is a draft or archived. Call it
+    in a scope that sees boards of the campaign's level (at it or above)."""
     locked = Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
     if locked is None:
         raise ValidationError(_("Không tìm thấy kế hoạch."))
@@ -50,7 +51,12 @@ def board_create(campaign, user=None):
     refusal = board_refusal(locked)
     if refusal:
         raise ValidationError(refusal)
-    board = Board.objects.create(organization=locked.organization, campaign=locked, created_by=user)
+    try:
+        with transaction.atomic():
+            board = Board.objects.create(organization=locked.organization, campaign=locked, created_by=user)
+    except IntegrityError:
+        # The board exists but the caller's scope does not see it (acting below its level).
+        raise ValidationError(_("Kế hoạch %(number)s đã có đoàn thẩm định.") % {"number": locked.number}) from None
     return board, True
 
 

@@ -11,7 +11,7 @@ that redirects to the board page on success; a refused form shows the board page
 its errors (400). Writes go through appraisal.board_services."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -39,6 +39,13 @@ def board_or_404(request, pk, perm="appraisal.view_board"):
     if perm:
         require_perm(request, perm, board)
     return board
+
+
+def sees_boards_of(request, campaign):
+    """Whether the acting organisation's scope sees boards of `campaign`'s level: a board is
+    seen at its level and above, so acting for a unit below, a commune's board is not there
+    (neither to show nor to form)."""
+    return campaign.organization.path.startswith(request.organization.path)
 
 
 def _to_board(request, board):
@@ -91,6 +98,8 @@ def board_create(request, org_code, pk):
     the one it has), while the campaign is published or closed."""
     campaign = object_or_404(request, campaigns_here(), "campaigns.view_campaign", pk=pk)
     require_perm(request, "appraisal.change_board", Board(organization=campaign.organization, campaign=campaign))
+    if not sees_boards_of(request, campaign):
+        raise PermissionDenied(_("Hãy thành lập đoàn thẩm định từ trang của cấp ban hành kế hoạch."))
     try:
         board, created = board_services.board_create(campaign, request.user)
     except ValidationError as exc:
@@ -191,7 +200,10 @@ def member_remove(request, org_code, pk, member_pk):
 def board_panel(request, campaign):
     """ "Đoàn thẩm định" on the campaign page: the board with its member count and its page,
     or, for staff of the campaign's level, the button that forms it. One query for the board
-    (its count included); nothing for a viewer who may not see a board."""
+    (its count included); nothing for a viewer who may not see a board, nor below the
+    campaign's level (the scope does not see its board there)."""
+    if not sees_boards_of(request, campaign):
+        return None
     board = (
         Board.objects.filter(campaign=campaign)
         .select_related("organization", "campaign")

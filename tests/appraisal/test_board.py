@@ -8,6 +8,7 @@ import re
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
@@ -504,3 +505,16 @@ def test_the_board_and_campaign_pages_queries_do_not_grow_with_members(tree, as_
             counts[size, who] = len(queries.captured_queries)
     for who in ("staff", "seat", "campaign"):
         assert counts[2, who] == counts[8, who], (who, counts)
+
+
+def test_below_the_campaigns_level_there_is_no_board_to_form(tree, plan, commune_staff):
+    """Commune staff acting for a unit: the commune's board is not seen there, so neither the
+    panel nor the creation is offered (a second board can never be made that way)."""
+    make_board(plan)
+    client = client_for(commune_staff)
+    assert 'id="board-panel"' not in client.get(f"/o/UNIT/campaigns/{plan.pk}/").content.decode()
+    before = table_counts()
+    assert client.post(create_url(plan, "UNIT"), {"idempotency_key": key()}).status_code == 403
+    assert table_counts() == before
+    with scope(org=tree.unit), pytest.raises(ValidationError, match="đã có đoàn thẩm định"):
+        board_services.board_create(plan, commune_staff)
