@@ -1,6 +1,9 @@
 """The rubric editor: a formset of criteria (add, remove, reorder), the threshold and a
 formset of bands. The service checks the rubric as a whole (validate_rubric); the fields
-here accept what a person may type so that its messages, in Vietnamese, say what is wrong."""
+here accept what a person may type so that its messages, in Vietnamese, say what is wrong.
+
+The board's forms (board_views): its decision, a member added (picked by name), a member's
+role and vote; board_services checks what depends on the board (twice, a second head)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +13,7 @@ from dvk.pickers import PickerField
 
 from . import services
 from .enums import BoardRole
+from .models import BoardMember
 
 
 class CriterionForm(BootstrapMixin, forms.Form):
@@ -169,11 +173,11 @@ class MemberChangeForm(BootstrapMixin, forms.Form):
 
     def __init__(self, data=None, *, member):
         self.member = member
-        initial = {
-            "role": member.role,
-            "voting": VOTING_YES if member.voting else VOTING_NO,
-            "position": member.position,
-        }
+        # A vote as the role gives it shows as the default, so a new role brings its own.
+        voting = VOTING_YES if member.voting else VOTING_NO
+        if member.voting == BoardMember.votes_by_default(member.role):
+            voting = VOTING_DEFAULT
+        initial = {"role": member.role, "voting": voting, "position": member.position}
         super().__init__(data, initial=initial, prefix=f"m{member.pk}")
 
     def service_kwargs(self):

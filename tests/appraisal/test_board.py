@@ -518,3 +518,19 @@ def test_below_the_campaigns_level_there_is_no_board_to_form(tree, plan, commune
     assert table_counts() == before
     with scope(org=tree.unit), pytest.raises(ValidationError, match="đã có đoàn thẩm định"):
         board_services.board_create(plan, commune_staff)
+
+
+def test_a_vote_as_the_role_gives_it_follows_a_new_role(tree, plan, chairman, secretary):
+    """The change form shows a default vote as the default, so a secretary made a member
+    votes; a vote set apart from the role's default is shown (and kept) as set."""
+    from appraisal.forms import MemberChangeForm
+
+    board = make_board(plan)
+    clerk = add(board, chairman, "secretary")
+    marked = add(board, secretary, "guest", voting=True)
+    assert MemberChangeForm(member=clerk).initial["voting"] == ""
+    assert MemberChangeForm(member=marked).initial["voting"] == "yes"
+    form = MemberChangeForm({f"m{clerk.pk}-role": "member", f"m{clerk.pk}-voting": ""}, member=clerk)
+    assert form.is_valid()
+    with scope(org=tree.commune):
+        assert board_services.member_change(clerk, **form.service_kwargs()).voting is True
