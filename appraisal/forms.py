@@ -110,7 +110,7 @@ class RubricForm(BootstrapMixin, forms.Form):
 # A member's vote: the role's default (the secretary and guests do not vote), or stated.
 VOTING_DEFAULT, VOTING_YES, VOTING_NO = "", "yes", "no"
 VOTING_CHOICES = [
-    (VOTING_DEFAULT, _("Theo vai trò (thư ký, khách mời không biểu quyết)")),
+    (VOTING_DEFAULT, _("Theo vai trò (mặc định)")),
     (VOTING_YES, _("Có biểu quyết")),
     (VOTING_NO, _("Không biểu quyết")),
 ]
