@@ -1,13 +1,19 @@
 """The rubric editor: a formset of criteria (add, remove, reorder), the threshold and a
 formset of bands. The service checks the rubric as a whole (validate_rubric); the fields
-here accept what a person may type so that its messages, in Vietnamese, say what is wrong."""
+here accept what a person may type so that its messages, in Vietnamese, say what is wrong.
+
+The board's forms (board_views): its decision, a member added (picked by name), a member's
+role and vote; board_services checks what depends on the board (twice, a second head)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dvk.forms import BootstrapMixin
+from dvk.pickers import PickerField
 
 from . import services
+from .enums import BoardRole
+from .models import BoardMember
 
 
 class CriterionForm(BootstrapMixin, forms.Form):
@@ -97,3 +103,83 @@ class RubricForm(BootstrapMixin, forms.Form):
             "bands": [{"name": b["name"], "min": b["min"]} for b in self._rows(self.bands, ("name", "min"))],
             "expected_version": self.cleaned_data["version"],
         }
+
+
+# --- the board (board_views) ------------------------------------------------------------------
+
+# A member's vote: the role's default (the secretary and guests do not vote), or stated.
+VOTING_DEFAULT, VOTING_YES, VOTING_NO = "", "yes", "no"
+VOTING_CHOICES = [
+    (VOTING_DEFAULT, _("Theo vai trò (mặc định)")),
+    (VOTING_YES, _("Có biểu quyết")),
+    (VOTING_NO, _("Không biểu quyết")),
+]
+
+
+def voting_value(choice):
+    """The service's `voting`: None for the role's default, else True or False."""
+    return {VOTING_YES: True, VOTING_NO: False}.get(choice)
+
+
+class BoardForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("Tên đoàn"), max_length=255)
+    decision_number = forms.CharField(label=_("Số quyết định thành lập"), max_length=100, required=False)
+    decided_on = forms.DateField(label=_("Ngày quyết định"), required=False)
+    # The version the page read; the service refuses a stale save (two tabs).
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, data=None, *, board):
+        initial = {
+            "name": board.name,
+            "decision_number": board.decision_number,
+            "decided_on": board.decided_on,
+            "version": board.version,
+        }
+        super().__init__(data, initial=initial, prefix="board")
+
+
+class MemberAddForm(BootstrapMixin, forms.Form):
+    username = PickerField(
+        source="people",
+        multiple=False,
+        required=True,
+        label=_("Người được cử"),
+        max_length=150,
+        help_text=_("Gõ một phần họ tên (không cần dấu) hoặc tên đăng nhập, rồi chọn."),
+    )
+    role = forms.ChoiceField(label=_("Vai trò trong đoàn"), choices=BoardRole.choices, initial=BoardRole.MEMBER)
+    voting = forms.ChoiceField(label=_("Biểu quyết"), choices=VOTING_CHOICES, required=False)
+    position = forms.CharField(
+        label=_("Chức vụ"),
+        max_length=255,
+        required=False,
+        help_text=_("Chức vụ của người này ngoài đoàn, in trong danh sách đoàn (ví dụ: Chủ tịch Ủy ban MTTQ xã)."),
+    )
+
+    def __init__(self, data=None, *, board):
+        super().__init__(data, prefix="add")
+        self.fields["username"].bind(board.organization)
+
+    def service_kwargs(self):
+        d = self.cleaned_data
+        voting = voting_value(d["voting"])
+        return {"user": d["username"], "role": d["role"], "voting": voting, "position": d["position"]}
+
+
+class MemberChangeForm(BootstrapMixin, forms.Form):
+    role = forms.ChoiceField(label=_("Vai trò trong đoàn"), choices=BoardRole.choices)
+    voting = forms.ChoiceField(label=_("Biểu quyết"), choices=VOTING_CHOICES, required=False)
+    position = forms.CharField(label=_("Chức vụ"), max_length=255, required=False)
+
+    def __init__(self, data=None, *, member):
+        self.member = member
+        # A vote as the role gives it shows as the default, so a new role brings its own.
+        voting = VOTING_YES if member.voting else VOTING_NO
+        if member.voting == BoardMember.votes_by_default(member.role):
+            voting = VOTING_DEFAULT
+        initial = {"role": member.role, "voting": voting, "position": member.position}
+        super().__init__(data, initial=initial, prefix=f"m{member.pk}")
+
+    def service_kwargs(self):
+        d = self.cleaned_data
+        return {"role": d["role"], "voting": voting_value(d["voting"]), "position": d["position"]}

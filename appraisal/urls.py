@@ -54,4 +54,10 @@ urlpatterns = [
         dossier_views.board_dossier_opinion_file,
         name="board_dossier_opinion_file",
     ),
+    # Forming the board: staff of its level (no seat).
+    path("campaigns/<id:pk>/board/new/", board_views.board_create, name="board_create"),
+    path("boards/<id:pk>/edit/", board_views.board_edit, name="board_edit"),
+    path("boards/<id:pk>/members/add/", board_views.member_add, name="board_member_add"),
+    path("boards/<id:pk>/members/<id:member_pk>/edit/", board_views.member_change, name="board_member_change"),
+    path("boards/<id:pk>/members/<id:member_pk>/remove/", board_views.member_remove, name="board_member_remove"),
 ]
