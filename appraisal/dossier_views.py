@@ -13,19 +13,19 @@ evidence: an attachment with the sniffed type, nosniff, a sandboxing CSP."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dvk.access import object_or_404, require_perm
+from dvk.files import stored_file_response
 from dvk.forms import attach_errors
 from dvk.idempotency import idempotent
 from dvk.seats import accepts_seat
 from dvk.uploads import too_large_response, upload_view
 from models_registry.models import Evidence
-from models_registry.report_views import _no_sniffing, _stream
 from models_registry.selectors import registrations_here
 
 from . import dossier_services as services
@@ -235,13 +235,11 @@ def opinion_delete(request, org_code, pk, opinion_id):
 def _serve_opinion(opinion):
     if not opinion.file:
         raise Http404
-    response = FileResponse(
-        _stream(opinion.file),
-        as_attachment=True,
+    return stored_file_response(
+        opinion.file,
         filename=services.opinion_download_name(opinion),
         content_type=opinion.content_type or "application/octet-stream",
     )
-    return _no_sniffing(response)
 
 
 @require_GET
@@ -335,13 +333,7 @@ def board_dossier(request, org_code, pk, registration_pk):
 def board_dossier_evidence(request, org_code, pk, registration_pk, evidence_id):
     _board, registration = _board_registration(request, pk, registration_pk)
     evidence = object_or_404(request, Evidence.objects.all(), pk=evidence_id, registration=registration)
-    response = FileResponse(
-        _stream(evidence.file),
-        as_attachment=True,
-        filename=evidence.download_name,
-        content_type=evidence.content_type,
-    )
-    return _no_sniffing(response)
+    return stored_file_response(evidence.file, filename=evidence.download_name, content_type=evidence.content_type)
 
 
 @require_GET

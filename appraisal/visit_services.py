@@ -28,7 +28,8 @@ from dvk.models import Membership
 from dvk.notifications import notifications_create
 from models_registry.models import Registration
 
-from .enums import APPRAISABLE_CAMPAIGN_STATUSES, APPRAISABLE_REGISTRATION_STATUSES
+from .assignment_selectors import eligible_registrations, why_not_eligible
+from .enums import APPRAISABLE_CAMPAIGN_STATUSES
 from .models import BoardMember, Visit, VisitMember
 
 SURVEY = "survey"  # campaigns.models.MilestoneKind code of the survey window (khảo sát thực tế)
@@ -43,23 +44,9 @@ def _day(value):
 
 
 def registrations_taken(board):
-    """Registrations `board` takes: made directly under its campaign (a derived campaign's
-    belong to that level's board), accepted, in progress or completed, and not of the board's
-    own organisation (those go to the level above). One query, with what a list shows."""
-    return (
-        Registration.objects.filter(campaign_id=board.campaign_id, status__in=APPRAISABLE_REGISTRATION_STATUSES)
-        .exclude(organization_id=board.organization_id)
-        .select_related("initiative", "organization")
-        .order_by("organization__path", "initiative__name", "pk")
-    )
-
-
-def board_takes(board, registration):
-    return (
-        registration.campaign_id == board.campaign_id
-        and registration.status in APPRAISABLE_REGISTRATION_STATUSES
-        and registration.organization_id != board.organization_id
-    )
+    """Registrations `board` takes (assignment_selectors.eligible_registrations), in the
+    order the visit form lists them."""
+    return eligible_registrations(board).order_by("organization__path", "initiative__name", "pk")
 
 
 def survey_windows(campaign):
@@ -135,12 +122,10 @@ def _check(board, registration, visit_on, place, members, errors):
         errors.setdefault("__all__", []).append(
             _("Kế hoạch chưa ban hành hoặc đã lưu trữ: không lên lịch khảo sát được.")
         )
-    if registration is not None and not board_takes(board, registration):
+    refusal = None if registration is None else why_not_eligible(board, registration)
+    if refusal:
         errors.setdefault("registration", []).append(
-            _(
-                "Đoàn thẩm định không thẩm định đăng ký này: chỉ các mô hình đăng ký trực tiếp theo kế hoạch, "
-                "đã được duyệt, đang thực hiện hoặc đã hoàn thành, và không phải của chính cấp thành lập đoàn."
-            )
+            _("Đoàn thẩm định không thẩm định đăng ký này: %(why)s.") % {"why": refusal}
         )
     if not (place or "").strip():
         errors.setdefault("place", []).append(_("Hãy nhập địa điểm khảo sát."))

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaigns.enums import RegistrationStatus as S
 from dvk.access import object_or_404
+from dvk.files import stored_file_response
 from dvk.forms import attach_errors
 from dvk.idempotency import idempotent
 from dvk.uploads import too_large_response, upload_view
@@ -238,32 +239,10 @@ def evidence_upload(request, org_code, pk):
     return detail_page(request, registration, upload_form=form, status=400)
 
 
-def _stream(field):
-    """The stored file, opened through the storage API (works on S3 as on disk)."""
-    try:
-        return field.storage.open(field.name, "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-
-
-def _no_sniffing(response):
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=0, must-revalidate"
-    # Even if a browser were to render it, the file can run nothing and load nothing.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
 @require_GET
 def evidence_download(request, org_code, pk, evidence_id):
     evidence = _evidence(request, pk, evidence_id)
-    response = FileResponse(
-        _stream(evidence.file),
-        as_attachment=True,
-        filename=evidence.download_name,
-        content_type=evidence.content_type,
-    )
-    return _no_sniffing(response)
+    return stored_file_response(evidence.file, filename=evidence.download_name, content_type=evidence.content_type)
 
 
 @require_GET
@@ -271,9 +250,7 @@ def evidence_thumbnail(request, org_code, pk, evidence_id):
     evidence = _evidence(request, pk, evidence_id)
     if not evidence.thumbnail:
         raise Http404
-    response = FileResponse(_stream(evidence.thumbnail), content_type="image/jpeg")
-    response["Content-Disposition"] = "inline"
-    return _no_sniffing(response)
+    return stored_file_response(evidence.thumbnail, content_type="image/jpeg")
 
 
 @require_POST
