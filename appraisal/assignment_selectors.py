@@ -13,7 +13,7 @@ from models_registry.selectors import DEFAULT_SORT, registrations_for_list
 
 from .conflicts import conflicts_for
 from .enums import APPRAISABLE_CAMPAIGN_STATUSES, APPRAISABLE_REGISTRATION_STATUSES
-from .models import Assignment, BoardMember
+from .models import Assignment
 
 
 def board_is_open(board):
@@ -69,11 +69,6 @@ def why_not_eligible(board, registration):
     if not registration.organization.path.startswith(board.organization.path):
         return _("không thuộc phạm vi của đoàn")
     return None
-
-
-def board_members(board):
-    """The board's members in order, with their users: one query."""
-    return list(BoardMember.objects.filter(board=board).select_related("user").order_by("position_order", "pk"))
 
 
 def assignments_by_registration(board, registrations):

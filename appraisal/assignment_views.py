@@ -33,6 +33,7 @@ from .assignment_forms import AssignForm, EligibleFilterForm, ReasonForm
 from .board_views import board_or_404
 from .conflicts import conflicts_of, stored_conflict
 from .rules import seat_on
+from .selectors import members_of_board
 
 PAGE_SIZE = 50
 
@@ -59,7 +60,7 @@ def assignments(request, org_code, pk):
     else:
         rows = selectors.eligible_registrations(board, **form.filters())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    members = selectors.board_members(board)
+    members = members_of_board(board)
     ticked = set(request.POST.getlist("members")) if request.method == "POST" else None
     context = {
         "org": request.organization,

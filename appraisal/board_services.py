@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from campaigns.models import Campaign
 from dvk.pickers import people_from_usernames
 
+from .assignment_services import unassign_member
 from .enums import APPRAISABLE_CAMPAIGN_STATUSES, BoardRole
-from .models import Assignment, AssignmentUserObjectPermission, Board, BoardMember
+from .models import Board, BoardMember
 
 # The board's list reads head, deputies, members, secretary, guests (then in order of joining).
 ROLE_ORDER = {
@@ -156,8 +157,6 @@ def member_remove(member, by=None):
     member = BoardMember.objects.select_for_update().filter(pk=member.pk, board=board).first()
     if member is None:
         return False
-    assignments = Assignment.objects.filter(board=board, member=member)
-    AssignmentUserObjectPermission.objects.filter(user_id=member.user_id, content_object__in=assignments).delete()
-    assignments.delete()
+    unassign_member(member)
     member.delete()
     return True

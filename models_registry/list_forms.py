@@ -43,12 +43,15 @@ def list_campaigns(org, selected=None):
     return campaigns
 
 
-class RegistrationFilterForm(forms.Form):
-    """The list's query string. An unknown or foreign value filters nothing in: it is dropped,
-    except an organisation code, which must not widen the list (it empties it)."""
+class RegistrationFiltersBase(forms.Form):
+    """What every list of registrations filters by (this list, and appraisal's list of the
+    registrations a board may take): search, field, an area of the tree picked by name
+    (`?org=CODE`), order. An organisation code outside `organization`'s subtree empties the
+    list (`subtree_missing`), never widens it."""
+
+    org_missing_message = _("Không có tổ chức mã %s trong phạm vi được xem.")
 
     q = forms.CharField(label=_("Tìm kiếm"), required=False, max_length=200)
-    campaign = forms.IntegerField(label=_("Kế hoạch"), required=False, widget=forms.Select, **ID_BOUNDS)
     field = forms.ModelChoiceField(
         label=_("Lĩnh vực"),
         queryset=Field.objects.all(),
@@ -56,6 +59,41 @@ class RegistrationFilterForm(forms.Form):
         required=False,
         empty_label=_("Mọi lĩnh vực"),
     )
+    # Picked by name (dvk/pickers.py); the query string keeps carrying the code (?org=CODE).
+    org = PickerField(source="organizations", multiple=False, label=_("Tổ chức"), max_length=40)
+    sort = forms.ChoiceField(label=_("Sắp xếp"), required=False, choices=[(k, SORT_LABELS[k]) for k in SORTS])
+
+    def __init__(self, data, *, organization):
+        super().__init__(data)
+        self.organization = organization
+        self.subtree = None
+        self.subtree_missing = False
+
+    def style_and_validate(self):
+        """Small controls for a filter bar, the picker bound to the organisation; validates."""
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
+        self.fields["q"].widget.attrs.update({"placeholder": _("Tên mô hình, họ tên..."), "type": "search"})
+        self.fields["org"].widget.attrs["placeholder"] = _("Mã tổ chức, VD: %s") % self.organization.code
+        self.fields["org"].bind(self.organization)
+        self.is_valid()
+
+    def clean_org(self):
+        code = self.cleaned_data.get("org") or ""
+        if code:
+            self.subtree = find_in_subtree(self.organization, code)
+            if self.subtree is None:
+                self.subtree_missing = True
+                raise forms.ValidationError(self.org_missing_message % code)
+        return code
+
+
+class RegistrationFilterForm(RegistrationFiltersBase):
+    """The list's query string. An unknown or foreign value filters nothing in: it is dropped,
+    except an organisation code, which must not widen the list (it empties it)."""
+
+    campaign = forms.IntegerField(label=_("Kế hoạch"), required=False, widget=forms.Select, **ID_BOUNDS)
     # By default the list and its annex 01 hold what counts toward the quotas (what a report
     # sends up); drafts, returned, withdrawn and refused ones are one choice away. At a unit
     # the default is every status: a secretary's list is their own work, and a draft or a
@@ -72,16 +110,11 @@ class RegistrationFilterForm(forms.Form):
     subject_type = forms.ChoiceField(
         label=_("Chủ thể"), required=False, choices=[("", _("Tập thể và cá nhân")), *SubjectType.choices]
     )
-    # Picked by name (dvk/pickers.py); the query string keeps carrying the code (?org=CODE).
-    org = PickerField(source="organizations", multiple=False, label=_("Tổ chức"), max_length=40)
-    sort = forms.ChoiceField(label=_("Sắp xếp"), required=False, choices=[(k, SORT_LABELS[k]) for k in SORTS])
+    field_order = ["q", "campaign", "field", "status", "subject_type", "org", "sort"]
 
     def __init__(self, data, *, organization):
-        super().__init__(data)
-        self.organization = organization
-        self.subtree_missing = False
+        super().__init__(data, organization=organization)
         self.campaign = None
-        self.subtree = None
         self.every_status_by_default = organization.level in UNIT_LEVELS
         if self.every_status_by_default:
             self.fields["status"].choices = [
@@ -89,13 +122,7 @@ class RegistrationFilterForm(forms.Form):
                 (COUNTED, _("Được tính chỉ tiêu")),
                 *RegistrationStatus.choices,
             ]
-        for field in self.fields.values():
-            select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
-        self.fields["q"].widget.attrs.update({"placeholder": _("Tên mô hình, họ tên..."), "type": "search"})
-        self.fields["org"].widget.attrs["placeholder"] = _("Mã tổ chức, VD: %s") % organization.code
-        self.fields["org"].bind(organization)
-        self.is_valid()
+        self.style_and_validate()
         self.campaigns = list_campaigns(organization, self.campaign)
         self.fields["campaign"].widget.choices = [("", _("Mọi kế hoạch"))] + [
             (c.pk, f"{c.number} – {c.organization.name}") for c in self.campaigns
@@ -107,15 +134,6 @@ class RegistrationFilterForm(forms.Form):
             # The scope decides: a campaign the acting organisation cannot see is not found.
             self.campaign = Campaign.objects.select_related("organization").filter(pk=pk).first()
         return self.campaign
-
-    def clean_org(self):
-        code = self.cleaned_data.get("org") or ""
-        if code:
-            self.subtree = find_in_subtree(self.organization, code)
-            if self.subtree is None:
-                self.subtree_missing = True
-                raise forms.ValidationError(_("Không có tổ chức mã %s trong phạm vi được xem.") % code)
-        return code
 
     def filters(self):
         """Keyword arguments of selectors.registrations_for_list."""
