@@ -112,6 +112,15 @@ def assignment_rows(board, registrations, members):
     return rows
 
 
+def assigned_registrations(board):
+    """The registrations `board` has given to at least one member, in tree order (one query)."""
+    return list(
+        Registration.objects.filter(pk__in=Assignment.objects.filter(board=board).values("registration_id"))
+        .select_related("organization", "initiative")
+        .order_by("organization__path", "pk")
+    )
+
+
 def assignments_of_member(member):
     """`member`'s assignments with their registrations, units and conflicts: a list of
     (Assignment, [ConflictReason]). Three queries whatever the number."""

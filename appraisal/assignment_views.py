@@ -123,7 +123,13 @@ def my_work(request, org_code, pk):
     board = board_or_404(request, pk)
     member = seat_on(request.user, board)
     rows = selectors.assignments_of_member(member) if member is not None else []
+    # The head records recusals, so sees every assignment of the board (and who is conflicted),
+    # whether they sit on it through a seat or hold a role at its level.
+    board_rows = None
+    if request.user.has_perm("appraisal.lead_board", board):
+        board_rows = selectors.assignment_rows(board, selectors.assigned_registrations(board), members_of_board(board))
     context = {
+        "board_rows": board_rows,
         "org": request.organization,
         "board": board,
         "campaign": board.campaign,

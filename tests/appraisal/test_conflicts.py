@@ -182,12 +182,33 @@ def test_through_a_seat_the_member_sees_only_their_assignments_and_why_they_are_
     assert client.get("/o/COMM/registrations/").status_code == 404
 
 
+def _section(text, table_id):
+    start = text.index(f'id="{table_id}"')
+    return text[start : text.index("</table>", start)]
+
+
 def test_staff_see_their_own_work_too_and_a_non_member_is_told(work, tree):
     text = client_for(work.head.user).get(_mine(work)).content.decode()
-    assert "Tủ sách Xóm Một" in text and "Đường hoa" in text and "Mặt trận lắng nghe" not in text
+    mine = _section(text, "my-assignments")
+    assert "Tủ sách Xóm Một" in mine and "Đường hoa" in mine and "Mặt trận lắng nghe" not in mine
     stranger = persona("can-bo-xa-2", tree.commune, Role.STAFF)
     response = client_for(stranger).get(_mine(work))
     assert response.status_code == 200 and "Bạn không phải thành viên đoàn thẩm định này" in response.content.decode()
+
+
+def test_the_head_sees_every_assignment_of_the_board_to_record_recusals(work):
+    text = client_for(work.head.user).get(_mine(work)).content.decode()
+    board = _section(text, "board-assignments")
+    for name in ("Tủ sách Xóm Một", "Đường hoa", "Mặt trận lắng nghe"):
+        assert name in board
+    # The chairman is conflicted on the Front's model (his role): no recusal is offered there;
+    # on Xóm 1's model it is.
+    assert _recuse(work, "chairman") in board and _recuse(work, "chairman_front") not in board
+    assert f"/dossiers/{work.a['chairman'].registration_id}/" in board
+    # A member who is not the head sees only their own work, never the board's list.
+    deputy = client_for(work.chairman.user).get(_mine(work)).content.decode()
+    assert 'id="board-assignments"' not in deputy
+    assert f"/dossiers/{work.a['chairman'].registration_id}/" in deputy
 
 
 def test_my_work_queries_do_not_grow(work, tree, plan, django_assert_num_queries):
