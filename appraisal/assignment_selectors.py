@@ -71,17 +71,21 @@ def why_not_eligible(board, registration):
     return None
 
 
-def assignments_by_registration(board, registrations):
-    """{registration id: [Assignment]} of `board` for `registrations` (one query)."""
+def assignments_by_registration(board, registrations, members):
+    """{registration id: [Assignment]} of `board` for `registrations`, each with its member
+    taken from `members` (the board's, users loaded): one query of bare rows, whatever the
+    number (a head's page holds every assignment of the board)."""
     found = {r.pk: [] for r in registrations}
     if not found:
         return found
+    by_pk = {m.pk: m for m in members}
     rows = (
         Assignment.objects.filter(board=board, registration_id__in=found.keys())
-        .select_related("member__user")
+        .only("pk", "board_id", "member_id", "registration_id")
         .order_by("member__position_order", "member_id")
     )
     for a in rows:
+        a.member = by_pk[a.member_id]
         found[a.registration_id].append(a)
     return found
 
@@ -89,7 +93,7 @@ def assignments_by_registration(board, registrations):
 def assignment_rows(board, registrations, members):
     """What the assignment page shows of each registration: its assignments and, for every
     member, the conflicts (reasons). Three queries whatever the rows and members."""
-    assigned = assignments_by_registration(board, registrations)
+    assigned = assignments_by_registration(board, registrations, members)
     conflicts = conflicts_for(board, [(m, r) for r in registrations for m in members])
     rows = []
     for r in registrations:
@@ -113,8 +117,9 @@ def assignment_rows(board, registrations, members):
 
 
 def assigned_registrations(board):
-    """The registrations `board` has given to at least one member, in tree order (one query)."""
-    return list(
+    """The registrations `board` has given to at least one member, in tree order (a queryset,
+    so a page of it is one query)."""
+    return (
         Registration.objects.filter(pk__in=Assignment.objects.filter(board=board).values("registration_id"))
         .select_related("organization", "initiative")
         .order_by("organization__path", "pk")

@@ -36,6 +36,8 @@ from .rules import seat_on
 from .selectors import members_of_board
 
 PAGE_SIZE = 50
+# The head's list of every assignment: registrations a page, each with all its members.
+HEAD_PAGE_SIZE = 25
 
 
 def _back(request):
@@ -125,11 +127,29 @@ def my_work(request, org_code, pk):
     rows = selectors.assignments_of_member(member) if member is not None else []
     # The head records recusals, so sees every assignment of the board (and who is conflicted),
     # whether they sit on it through a seat or hold a role at its level.
-    board_rows = None
+    board_rows = page = None
     if request.user.has_perm("appraisal.lead_board", board):
-        board_rows = selectors.assignment_rows(board, selectors.assigned_registrations(board), members_of_board(board))
+        page = Paginator(selectors.assigned_registrations(board), HEAD_PAGE_SIZE).get_page(request.GET.get("page"))
+        rows_of_board = selectors.assignment_rows(board, list(page.object_list), members_of_board(board))
+        board_rows = [
+            {
+                "registration": row["registration"],
+                # (name, conflicts, assignment id) of each assigned member: what the row shows.
+                "assigned": [
+                    (m["member"].user.display_name, m["conflicts"], m["assignment"].pk)
+                    for m in row["members"]
+                    if m["assignment"] is not None
+                ],
+            }
+            for row in rows_of_board
+        ]
     context = {
         "board_rows": board_rows,
+        "page": page,
+        "recuse_label": _("Ghi nhận không chấm"),
+        # The head's list links every assignment: its URLs are this prefix and the ids (the
+        # paths of urls.py), since reversing hundreds of URLs would cost more than the page.
+        "board_url": reverse("appraisal:board", kwargs={"org_code": request.organization.code, "pk": board.pk}),
         "org": request.organization,
         "board": board,
         "campaign": board.campaign,

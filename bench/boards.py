@@ -14,7 +14,7 @@ Builds its own small tree under the root BAPP (no generate_scale needed):
 Times, whole requests through Django's handler (median of 30 after 5 warm-ups), target
 < 150 ms each on BAPP-C: the board page (as its head), a member's schedule (as a member
 through a seat), the assignment page (as the commune's staffer, 3,000 eligible rows paged),
-and the member's own work page.
+the member's own work page, and the head's, which lists every assignment of the board.
 
 Usage: python bench/boards.py [--rebuild] [--runs 30]
 """
@@ -226,6 +226,7 @@ PAGES = [
     ("member's schedule (seat)", "schedule/", "member"),
     ("assignment page (3,000 eligible)", "assignments/", "head"),
     ("member's own work (seat)", "mine/", "member"),
+    ("head's work: all assignments, page 1", "mine/", "head"),
 ]
 
 
