@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from campaigns.enums import RegistrationStatus, SubjectType
 from campaigns.models import Field
 from dvk.forms import DATE_PLACEHOLDER, BootstrapMixin
-from dvk.pickers import PickerField
+from dvk.pickers import PickerField, people_from_usernames
 from dvk.text import clean_text
 
 from .models import Registration
@@ -145,6 +145,14 @@ class RegistrationForm(BootstrapMixin, forms.ModelForm):
     )
     # The version the user read; the service refuses the save if someone saved since.
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # An individual registration's link to the person's own account (Registration.person_user),
+    # by username: a board member who is that person may not appraise it.
+    person_account = forms.CharField(
+        label=_lazy("Tên đăng nhập DVK của người được đề nghị (nếu có)"),
+        max_length=150,
+        required=False,
+        help_text=_lazy("Để đoàn thẩm định biết người này không chấm, không biểu quyết mô hình của chính mình."),
+    )
 
     class Meta:
         model = Registration
@@ -176,8 +184,10 @@ class RegistrationForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.registration = registration
         if registration.subject_type != SubjectType.INDIVIDUAL:
-            for name in PERSON_FIELDS:
+            for name in [*PERSON_FIELDS, "person_account"]:
                 del self.fields[name]
+        elif registration.person_user_id and not self.is_bound:
+            self.initial["person_account"] = registration.person_user.username
         campaign_fields = list(registration.campaign.fields.all())
         field = self.fields["field"]
         field.queryset = (
@@ -297,9 +307,20 @@ class RegistrationForm(BootstrapMixin, forms.ModelForm):
             errors["targets"] = [str(m) for m in self.target_errors]
         return errors
 
+    def clean_person_account(self):
+        """The account named, among the people with a role under the campaign's level (the
+        people its board is formed from); empty unlinks."""
+        username = (self.cleaned_data.get("person_account") or "").strip()
+        if not username:
+            return None
+        [person] = people_from_usernames(self.registration.campaign.organization, [username])
+        return person
+
     def service_kwargs(self):
         data = dict(self.cleaned_data)
         data.pop("version", None)
+        if "person_account" in data:
+            data["person_user"] = data.pop("person_account")
         return data
 
 

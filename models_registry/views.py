@@ -271,7 +271,7 @@ def _edit_context(request, registration, form, check=False):
         "form": form,
         "individual": registration.subject_type == SubjectType.INDIVIDUAL,
         "six_clear": [form[name] for name in SIX_CLEAR_FIELDS],
-        "person": [form[name] for name in PERSON_FIELDS if name in form.fields],
+        "person": [form[name] for name in [*PERSON_FIELDS, "person_account"] if name in form.fields],
         "plan": [form[name] for name in PLAN_FIELDS],
         "plan_open": any(form[name].value() for name in PLAN_FIELDS) or any(n in form.errors for n in PLAN_FIELDS),
         "checked": check,
@@ -472,7 +472,11 @@ def _fields_for_display(registration):
     ]
     sections = [{"kind": "general", "title": _("Thông tin đăng ký"), "rows": general}]
     if registration.subject_type == SubjectType.INDIVIDUAL:
-        sections.append({"kind": "person", "title": _("Người đăng ký"), "rows": rows(PERSON_FIELDS)})
+        person = rows(PERSON_FIELDS)
+        if registration.person_user_id:
+            label = _("Tài khoản DVK của người được đề nghị")
+            person.append({"name": "person_user", "label": label, "value": registration.person_user.username})
+        sections.append({"kind": "person", "title": _("Người đăng ký"), "rows": person})
     sections.append({"kind": "six_clear", "title": _("06 rõ"), "rows": rows(SIX_CLEAR_FIELDS)})
     plan = rows(PLAN_FIELDS)
     if any(r["value"] for r in plan):
@@ -498,6 +502,7 @@ def detail_page(request, registration, *, upload_form=None, status=200):
             "continues__campaign",
             "reviewed_by",
             "created_by",
+            "person_user",
         )
         .prefetch_related("targets")
         .get(pk=registration.pk)

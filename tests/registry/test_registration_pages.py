@@ -330,6 +330,32 @@ def test_an_individual_registration_asks_for_the_person(tree, plan, as_secretary
     assert "person_name" not in as_secretary.get(f"/o/UNIT/registrations/{collective.pk}/edit/").context["form"].fields
 
 
+def test_an_individual_registration_links_the_persons_account_by_username(tree, plan, as_secretary):
+    """The link appraisal's conflicts read (Registration.person_user): a username among the
+    people under the campaign's level; an unknown one is refused, naming it, and saves nothing."""
+    individual = register(plan, tree.unit, subject=SubjectType.INDIVIDUAL, status=S.DRAFT)[0]
+    person = make_user("nguoi-duoc-de-nghi")
+    Membership.objects.create(user=person, organization=tree.unit, role="member")
+    autosave = f"/o/UNIT/registrations/{individual.pk}/autosave/"
+    blank = {"target_indicator": [""], "target_value": [""], "target_unit": [""]}
+
+    refused = as_secretary.post(autosave, {"version": individual.version, "person_account": "khong-co-ai", **blank})
+    assert "khong-co-ai" in str(refused.json()["errors"]["person_account"])
+    assert _get(individual.pk).person_user_id is None
+
+    saved = as_secretary.post(
+        autosave, {"version": individual.version, "person_account": "nguoi-duoc-de-nghi", **blank}
+    )
+    assert saved.json()["ok"] is True
+    assert _get(individual.pk).person_user_id == person.pk
+    form = as_secretary.get(f"/o/UNIT/registrations/{individual.pk}/edit/").context["form"]
+    assert form["person_account"].value() == "nguoi-duoc-de-nghi"
+    collective = register(plan, tree.unit, status=S.DRAFT)[0]
+    assert (
+        "person_account" not in as_secretary.get(f"/o/UNIT/registrations/{collective.pk}/edit/").context["form"].fields
+    )
+
+
 def test_the_field_list_is_the_campaigns(tree, plan, draft, as_secretary):
     form = as_secretary.get(f"/o/UNIT/registrations/{draft.pk}/edit/").context["form"]
     assert sorted(f.code for f in form.fields["field"].queryset) == ["kinh-te", "van-hoa-xa-hoi"]
