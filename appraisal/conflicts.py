@@ -107,11 +107,9 @@ def conflicts_for(board, pairs):
         ):
             reasons.append(ConflictReason(ConflictKind.SUBJECT, _("Là người được đề nghị trong đăng ký cá nhân này.")))
         for c in stored.get(key, ()):
-            if c.kind == ConflictKind.DECLARED:
-                text = _("Tự khai ngày %(date)s: %(reason)s")
-            else:
-                text = _("Trưởng đoàn ghi nhận không tham gia chấm ngày %(date)s: %(reason)s")
-            reasons.append(ConflictReason(c.kind, text % {"date": local_date(c.recorded_at), "reason": c.reason}, c))
+            # The kind's label says who recorded it (ConflictReason.label); the text says when and why.
+            text = _("ngày %(date)s: %(reason)s") % {"date": local_date(c.recorded_at), "reason": c.reason}
+            reasons.append(ConflictReason(c.kind, text, c))
         if reasons:
             found[key] = reasons
     return found

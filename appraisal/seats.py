@@ -38,7 +38,9 @@ def board_seats(user):
     return [
         Seat(
             organization=m.board.organization,
-            label=_("Đoàn thẩm định – %(number)s") % {"number": m.board.campaign.number},
+            # The member's own place on the board, so the switcher says what the seat is.
+            label=_("%(role)s, Đoàn thẩm định – %(number)s")
+            % {"role": m.get_role_display(), "number": m.board.campaign.number},
             url=reverse("appraisal:board", kwargs={"org_code": m.board.organization.code, "pk": m.board_id}),
         )
         for m in board_members_of_user(user).values()

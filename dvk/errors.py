@@ -1,4 +1,4 @@
-"""The product's own error pages (400, 403, 404, 500, CSRF failure), in Vietnamese.
+"""The product's own error pages (400, 403, 404, 405, 500, CSRF failure), in Vietnamese.
 
 They are what a newcomer meets on `make run` (DEBUG off) and what users meet in production.
 Under /api/ they answer JSON, like the API's own errors: a client never has to parse a page.
@@ -6,7 +6,7 @@ Under /api/ they answer JSON, like the API's own errors: a client never has to p
 
 import logging
 
-from django.http import HttpResponseForbidden, HttpResponseServerError, JsonResponse
+from django.http import HttpResponseForbidden, HttpResponseNotAllowed, HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -74,3 +74,29 @@ def csrf_failure(request, reason=""):
         return _json(_("Thiếu hoặc sai mã CSRF. Hãy tải lại trang rồi thử lại."), 403)
     template = loader.get_template("403_csrf.html")
     return HttpResponseForbidden(template.render({"no_referer": "Referer" in reason}, request))
+
+
+class MethodNotAllowedPage:
+    """Django answers a GET to a POST-only address (`require_POST`) with an empty 405, which
+    browsers show as their own English error. A person meets it after a refused form was shown
+    again at the address it was sent to, then reloaded from the address bar: they get the
+    product's page in Vietnamese instead (JSON under /api/), with the same Allow header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or getattr(response, "streaming", False):
+            return response
+        if _is_api(request):
+            replaced = _json(
+                _("Phương thức %(method)s không được hỗ trợ ở địa chỉ này.") % {"method": request.method}, 405
+            )
+        else:
+            replaced = HttpResponseNotAllowed(
+                response.get("Allow", "").split(", "), loader.get_template("405.html").render({}, request)
+            )
+        if response.has_header("Allow"):
+            replaced["Allow"] = response["Allow"]
+        return replaced

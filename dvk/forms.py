@@ -41,7 +41,8 @@ class BootstrapMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+                # RadioSelect covers CheckboxSelectMultiple: each box, not a text field's bar.
                 css = "form-check-input"
             elif isinstance(widget, forms.Select):
                 css = "form-select"

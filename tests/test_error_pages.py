@@ -52,6 +52,14 @@ def test_permission_refusal_is_the_products_403(secretary):
     assert_product_page(client_for(secretary).get("/o/UNIT/edit/"), 403, "Bạn không có quyền thực hiện thao tác này")
 
 
+def test_a_get_to_a_post_only_address_is_the_products_405(as_commune_staff):
+    """What a person meets reloading a refused form from the address bar: not the browser's
+    blank English error page."""
+    response = as_commune_staff.get("/notifications/read-all/")
+    assert_product_page(response, 405, "Địa chỉ này chỉ nhận dữ liệu gửi từ biểu mẫu", "Về trang chủ")
+    assert response["Allow"] == "POST"
+
+
 def test_csrf_failure_is_explained_in_vietnamese_and_changes_nothing(tree, commune_staff):
     from dvk.models import Organization
 

@@ -48,6 +48,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A GET to a POST-only address: the product's 405 page, not the browser's (dvk.errors).
+    "dvk.errors.MethodNotAllowedPage",
     # Before CSRF: it parses uploads itself and answers 413 to an oversize one (dvk.uploads).
     "dvk.uploads.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -332,7 +332,7 @@ def test_only_staff_change_members(tree, plan, commune_staff, chairman, secretar
         assert seat.post(board_url(board, rest=rest), data).status_code == 404, rest
     assert table_counts() == before
     page = seat.get(board_url(board)).content.decode()
-    assert 'id="board-member-add"' not in page and "Rời đoàn" not in page and 'id="board-edit"' not in page
+    assert 'id="board-member-add"' not in page and "Đưa ra khỏi đoàn" not in page and 'id="board-edit"' not in page
 
 
 # --- seats end to end ---------------------------------------------------------------------------

@@ -105,7 +105,8 @@ def test_stored_conflicts_give_their_reason(tree, plan, commune_staff):
     with in_scope(tree.commune):
         found = conflicts_for(board, [(member, declared), (member, recused)])
     assert "Người nhà" in found[(member.pk, declared.pk)][0].text
-    assert found[(member.pk, recused.pk)][0].text.startswith("Trưởng đoàn ghi nhận không tham gia chấm")
+    recusal = found[(member.pk, recused.pk)][0]
+    assert recusal.label == "Trưởng đoàn ghi nhận không tham gia chấm" and recusal.text.endswith(": Vắng")
 
 
 def test_the_batch_runs_two_queries_whatever_the_pairs(tree, plan, commune_staff):
@@ -258,7 +259,7 @@ def test_a_member_declares_a_conflict_once_and_may_no_longer_score(work):
     with in_scope(work.board.organization):
         assert not user.has_perm("appraisal.score_assignment", a)
     text = client.get(_mine(work)).content.decode()
-    assert "Tự khai ngày" in text and "Vợ tôi là bí thư chi bộ" in text
+    assert "Tự khai có xung đột lợi ích</span> ngày" in text and "Vợ tôi là bí thư chi bộ" in text
 
 
 def test_a_reason_is_required_and_only_the_member_declares(work, tree):
