@@ -85,8 +85,6 @@ def _page(
         # A refused POST shows what was typed even if the dossier meanwhile left the editable
         # states (another tab submitted it): nothing typed is lost.
         "form": form if editable or (may_change and form is not None and form.is_bound) else None,
-        "version_form": VersionForm(initial={"version": dossier.version if stored else 0}),
-        "can_submit": editable and stored,
         "submit_errors": submit_errors or [],
         "return_form": (return_form or ReturnForm(auto_id="id_return_%s")) if may_return else None,
         "opinion_form": (opinion_form or OpinionForm()) if editable and stored else None,
@@ -125,15 +123,32 @@ def dossier(request, org_code, pk):
     form = DossierForm(request.POST, dossier=dossier)
     if form.is_valid():
         try:
-            services.dossier_save(registration, request.user, **form.service_kwargs())
+            saved = services.dossier_save(registration, request.user, **form.service_kwargs())
         except ValidationError as exc:
             attach_errors(form, exc)
         else:
+            if request.POST.get("then_submit"):
+                # "Lưu và gửi": what is on the screen is saved, then sent, so nothing typed is
+                # left behind. A refused sending still keeps the saved draft (a redirect: the
+                # idempotent wrapper rolls back any other answer) and says why.
+                try:
+                    services.dossier_submit(registration, request.user, expected_version=saved.version)
+                except ValidationError as exc:
+                    messages.error(request, _("Đã lưu bản nháp nhưng chưa gửi được: %s") % " ".join(_messages(exc)))
+                else:
+                    messages.success(request, _("Đã lưu và gửi hồ sơ đề nghị công nhận."))
+                return _to_dossier(request, registration)
             messages.success(request, _("Đã lưu hồ sơ đề nghị công nhận (bản nháp)."))
             return _to_dossier(request, registration)
     # Refused: the page again with what was typed, nothing saved. A stale or over-budget form
     # is shown even if the dossier meanwhile left the editable states, so no text is lost.
     return _page(request, registration, dossier, form=form, status=400)
+
+
+def _messages(exc):
+    if hasattr(exc, "error_dict"):
+        return [m for messages_ in exc.message_dict.values() for m in messages_]
+    return exc.messages
 
 
 @require_POST
@@ -147,12 +162,7 @@ def dossier_submit(request, org_code, pk):
     try:
         services.dossier_submit(registration, request.user, expected_version=version)
     except ValidationError as exc:
-        errors = (
-            [m for messages_ in exc.message_dict.values() for m in messages_]
-            if hasattr(exc, "error_dict")
-            else exc.messages
-        )
-        return _page(request, registration, dossier, submit_errors=errors, status=400)
+        return _page(request, registration, dossier, submit_errors=_messages(exc), status=400)
     messages.success(request, _("Đã gửi hồ sơ đề nghị công nhận."))
     return _to_dossier(request, registration)
 

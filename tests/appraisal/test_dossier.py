@@ -283,6 +283,22 @@ def test_submit_and_return_through_the_pages(registration, secretary, commune_st
     assert "Thiếu ý kiến MTTQ" in page and 'id="dossier-form"' in page
 
 
+def test_save_and_submit_sends_what_is_on_the_screen(registration, secretary):
+    """ "Lưu và gửi" saves the typed text first: an edit made just before sending is not lost;
+    a refused sending keeps the saved draft and says why."""
+    client = client_for(secretary)
+    client.post(url(registration), form(0, report_purposes="x"))
+    refused = client.post(url(registration), form(1, report_lessons="Bài học mới gõ", then_submit="1"), follow=True)
+    page = refused.content.decode()
+    assert "Đã lưu bản nháp nhưng chưa gửi được" in page and "Tờ trình cần có nội dung đề nghị." in page
+    assert (stored(registration).status, stored(registration).report_lessons) == ("draft", "Bài học mới gõ")
+    sent = client.post(
+        url(registration), form(2, **LETTER, report_results="Đạt", report_lessons="Sửa phút chót", then_submit="1")
+    )
+    assert sent.status_code == 302
+    assert (stored(registration).status, stored(registration).report_lessons) == ("submitted", "Sửa phút chót")
+
+
 def test_a_unit_that_may_not_change_reads_without_a_form(registration, secretary, tree):
     save(registration, secretary, **LETTER, report_results="Kết quả riêng")
     member = persona("dang-vien", tree.unit, Role.MEMBER)
