@@ -20,7 +20,17 @@ def is_staff_of_campaign_level(user, rubric):
     return rubric is not None and has_role_at(user, rubric.campaign.organization, Role.STAFF)
 
 
-rules.add_perm("appraisal.view_rubric", sees_campaign_of)
+@rules.predicate
+def sits_on_board_of(user, rubric):
+    """A member of the campaign's board (whatever their role at its level): they score with it."""
+    from .seats import board_members_of_user
+
+    return rubric is not None and any(
+        m.board.campaign_id == rubric.campaign_id for m in board_members_of_user(user).values()
+    )
+
+
+rules.add_perm("appraisal.view_rubric", sees_campaign_of | sits_on_board_of)
 rules.add_perm("appraisal.change_rubric", is_staff_of_campaign_level)
 
 

@@ -6,6 +6,7 @@ may not act on is refused (403). Writes go through appraisal.services."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -14,18 +15,26 @@ from campaigns.selectors import campaigns_here
 from dvk.access import object_or_404, require_perm
 from dvk.forms import attach_errors, form_status
 from dvk.idempotency import idempotent
+from dvk.seats import accepts_seat
 
 from . import selectors, services
 from .forms import RubricForm
+from .rules import sits_on_board_of
 
 
 @require_http_methods(["GET", "POST"])
+@accepts_seat
 @idempotent
 def rubric(request, org_code, pk):
-    """A campaign's rubric: read by whoever sees the campaign, edited by its level's staff."""
+    """A campaign's rubric: read by whoever sees the campaign and by the members of its board
+    (who score with it, through their seat if that is all they hold), edited by its level's
+    staff. Through a seat, another campaign's rubric is not found."""
     org = request.organization
-    campaign = object_or_404(request, campaigns_here(), "campaigns.view_campaign", pk=pk)
+    campaign = object_or_404(request, campaigns_here(), None, pk=pk)
     view = selectors.rubric_of(campaign)
+    if getattr(request, "via_seat", False) and not sits_on_board_of(request.user, view.rubric):
+        raise Http404
+    require_perm(request, "appraisal.view_rubric", view.rubric)
     can_change = request.user.has_perm("appraisal.change_rubric", view.rubric)
     locked = services.rubric_locked(view.rubric)
     form = None
@@ -41,7 +50,15 @@ def rubric(request, org_code, pk):
             else:
                 messages.success(request, _("Đã lưu bộ tiêu chí thẩm định."))
                 return redirect("appraisal:rubric", org_code=org.code, pk=campaign.pk)
-    context = {"org": org, "campaign": campaign, "rubric": view, "form": form, "locked": locked}
+    context = {
+        "org": org,
+        "campaign": campaign,
+        "rubric": view,
+        "form": form,
+        "locked": locked,
+        # Through a seat the campaign page is closed: back goes to the board (the seat's page).
+        "back_url": request.seat.url if getattr(request, "via_seat", False) else None,
+    }
     return render(request, "appraisal/rubric.html", context, status=form_status(request))
 
 

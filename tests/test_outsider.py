@@ -154,7 +154,10 @@ def _rubric(v, p, method):
     data = rubric_form(threshold=60) if method == "post" else None
     make = get if method == "get" else (lambda url, expect=404: post(url, data, expect))
     ok = 200 if method == "get" else 403
-    probes = [make(f"/o/COMM/appraisal/campaigns/{v.campaign.pk}/rubric/")]
+    # The seat holder sits on the board of v.campaign: he reads its rubric through his seat
+    # (and may not save it); another plan's rubric is not found through the seat.
+    probes = [make(f"/o/COMM/appraisal/campaigns/{v.campaign.pk}/rubric/", p.seat(ok))]
+    probes.append(make(f"/o/COMM/appraisal/campaigns/{v.closed.pk}/rubric/"))
     for plan in (v.campaign, v.closed):
         probes.append(make(f"/o/{p.code}/appraisal/campaigns/{plan.pk}/rubric/", p.commune(ok)))
     probes.append(make(f"/o/{p.code}/appraisal/campaigns/{v.draft.pk}/rubric/"))

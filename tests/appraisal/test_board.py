@@ -534,3 +534,24 @@ def test_a_vote_as_the_role_gives_it_follows_a_new_role(tree, plan, chairman, se
     assert form.is_valid()
     with scope(org=tree.commune):
         assert board_services.member_change(clerk, **form.service_kwargs()).voting is True
+
+
+def test_a_member_reads_the_rubric_through_his_seat_and_nothing_else_of_the_campaign(tree, commune_staff):
+    """The members score with the rubric: the Front's chairman, seated on the board only, reads
+    it (not edits it) from the board page; another plan's rubric and the plan page stay closed."""
+    plan = campaign(tree.commune, "01-KH/ĐU")
+    other = campaign(tree.commune, "02-KH/ĐU")
+    chairman = persona("chu-tich-mttq-rubric", tree.mttq, Role.SECRETARY)
+    with scopes_disabled():
+        board = Board.objects.create(organization=tree.commune, campaign=plan)
+        BoardMember.objects.create(board=board, user=chairman, role="deputy")
+    client = client_for(chairman)
+    page = client.get(f"/o/COMM/appraisal/boards/{board.pk}/").content.decode()
+    assert f"/o/COMM/appraisal/campaigns/{plan.pk}/rubric/" in page
+    rubric = client.get(f"/o/COMM/appraisal/campaigns/{plan.pk}/rubric/")
+    assert rubric.status_code == 200 and "Hiệu quả" in rubric.content.decode()
+    assert 'id="rubric-form"' not in rubric.content.decode()
+    assert f'href="/o/COMM/appraisal/boards/{board.pk}/"' in rubric.content.decode()
+    assert client.post(f"/o/COMM/appraisal/campaigns/{plan.pk}/rubric/", {"threshold": "50"}).status_code == 403
+    assert client.get(f"/o/COMM/appraisal/campaigns/{other.pk}/rubric/").status_code == 404
+    assert client.get(f"/o/COMM/campaigns/{plan.pk}/").status_code == 404
