@@ -21,6 +21,7 @@ from models_registry.models import Registration
 from . import selectors, services
 from .assignment_services import assign, conflict_declare
 from .board_services import board_create, member_add
+from .conflicts import conflicts_for
 from .dossier_services import dossier_save, dossier_submit, opinion_add, results_prefill
 from .models import (
     Assignment,
@@ -67,6 +68,8 @@ DOSSIER_UNITS_2026 = [
     "NA-DIENCHAU-CB-XOM03",
     "NA-DIENCHAU-CB-XOM07",
 ]
+# Invented signers of the proposal letters.
+SIGNERS = ["Nguyễn Văn Hải", "Trần Thị Thu", "Lê Văn Quang", "Hồ Thị Nga", "Phạm Văn Đức", "Võ Thị Hạnh"]
 DECLARED = ("demo-xa", "NA-DIENCHAU-CB-XOM02", "Người thân trong gia đình là thành viên Ban chỉ đạo mô hình.")
 
 
@@ -126,8 +129,8 @@ def _dossier(ctx, registration):
             f"{unit} kính đề nghị Ban Thường vụ Đảng ủy xã xem xét, công nhận mô hình "
             f"“{registration.initiative.name}” là mô hình “Dân vận khéo” cấp xã năm 2026."
         ),
-        signer_name="Thay mặt chi ủy",
-        signer_position="Bí thư",
+        signer_name=SIGNERS[registration.pk % len(SIGNERS)],
+        signer_position="Bí thư chi bộ" if "Chi bộ" in unit else "Thủ trưởng đơn vị",
         report_purposes=(
             "Phát huy vai trò của Nhân dân trong xây dựng khu dân cư văn minh; mô hình triển khai "
             "trên toàn địa bàn, thu hút các hộ gia đình và đoàn viên, hội viên tham gia."
@@ -156,11 +159,14 @@ def _dossier(ctx, registration):
 
 
 def _visits(ctx, board, registrations, days):
-    """One visit per registration on the given days, the head, the deputy and one member going."""
+    """One visit per registration on the given days: the voting members go, except one
+    conflicted on that model (the Front's chairman stays away from the Front's own)."""
     members = {m.user.username: m for m in BoardMember.objects.filter(board=board).select_related("user")}
-    going = [members["demo-thamdinh"], members["demo-uyvien"], members["demo-xa"]]
+    voting = [members["demo-thamdinh"], members["demo-uyvien"], members["demo-xa"]]
+    conflicted = conflicts_for(board, [(m, r) for r in registrations for m in voting])
     visited = set(Visit.objects.filter(board=board).values_list("registration_id", flat=True))
     for i, (registration, day) in enumerate(zip(registrations, days, strict=False)):
+        going = [m for m in voting if (m.pk, registration.pk) not in conflicted]
         created = registration.pk not in visited
         if created:
             visit_schedule(
@@ -193,10 +199,6 @@ def build_boards(ctx):
         for registration in registrations:
             _dossier(ctx, registration)
         _assign(ctx, board, registrations)
-        # Inside the 2026 survey window (15/09-10/10/2026, campaigns/demo.py), two a day.
-        _visits(
-            ctx, board, registrations, [datetime.date(2026, 9, 15) + datetime.timedelta(days=i // 2) for i in range(12)]
-        )
         username, code, reason = DECLARED
         assignment = (
             Assignment.objects.filter(
@@ -210,6 +212,11 @@ def build_boards(ctx):
             and not Conflict.objects.filter(member=assignment.member, registration=assignment.registration).exists()
         ):
             conflict_declare(assignment=assignment, user=assignment.member.user, reason=reason)
+        # After the declaration: a conflicted member does not go on that visit.
+        # Inside the 2026 survey window (15/09-10/10/2026, campaigns/demo.py), two a day.
+        _visits(
+            ctx, board, registrations, [datetime.date(2026, 9, 15) + datetime.timedelta(days=i // 2) for i in range(12)]
+        )
     live = campaigns.get("dienchau-2027")
     if live is not None:
         board = _board(ctx, live)
