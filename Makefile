@@ -3,6 +3,9 @@ PYTHON ?= python3
 PORT ?= 8000
 # Links in the demo's mail and reminders point at the port it serves on, unless set already.
 DVK_SITE_URL ?= http://127.0.0.1:$(PORT)
+# The suite on both cores of a CI machine (pytest-xdist: each worker its own test database
+# and Redis databases); `make test PYTEST_ARGS=` runs it in one process.
+PYTEST_ARGS ?= -n 2
 # The demo runs with DEBUG off (the product's own error pages); DJANGO_DEBUG=1 make run for Django's.
 RUN_ENV := DJANGO_SETTINGS_MODULE=dvk.settings.local DVK_SITE_URL=$(DVK_SITE_URL)
 VENV := .venv
