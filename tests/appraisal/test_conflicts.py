@@ -344,3 +344,19 @@ def test_two_declarations_in_parallel_store_one_and_refuse_the_other_clearly(wor
     refused = next(r for r in responses if r.status_code == 400)
     assert "Bạn đã khai xung đột lợi ích" in refused.content.decode()
     assert conflicts_count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_presses_of_a_recusal_record_it_once(work):
+    """The head's recusal, pressed six times at once with the same form (a double tap, a retry)
+    or from two tabs with different keys: one row; a second tab is told it exists."""
+    from tests.test_idempotency import in_parallel
+
+    clients = [client_for(work.head.user) for _ in range(6)]
+    same = {"reason": "Đi công tác", "idempotency_key": "recuse-same-0123456789"}
+    responses = in_parallel(6, lambda i: clients[i].post(_recuse(work, "chairman"), same))
+    assert [r.status_code for r in responses] == [302] * 6
+    assert conflicts_count() == 1
+    other = in_parallel(2, lambda i: clients[i].post(_recuse(work, "chairman"), {"reason": f"Tab {i}"}))
+    assert [r.status_code for r in other] == [400, 400]
+    assert conflicts_count() == 1

@@ -573,3 +573,21 @@ def test_double_return_and_double_opinion_apply_once(registration, secretary, co
     responses = in_parallel(PRESSES, lambda i: staff[i].post(url(registration, "COMM", "return/"), back[i]))
     assert sorted(r.status_code for r in responses) == [302] + [400] * (PRESSES - 1)
     assert Notification.objects.filter(user=secretary).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_presses_of_save_and_send_and_of_an_opinion_removal_apply_once(registration, secretary, commune_staff):
+    clients = [client_for(secretary) for _ in range(PRESSES)]
+    save(registration, secretary, **LETTER, report_results="Đạt")
+    with scope(org=registration.organization):
+        opinion = services.opinion_add(registration, secretary, body="front", text="Bỏ đi")
+    gone = form()
+    in_parallel(PRESSES, lambda i: clients[i].post(url(registration, rest=f"opinions/{opinion.pk}/delete/"), gone))
+    with scopes_disabled():
+        assert DossierOpinion.objects.count() == 0
+    send = form(1, **LETTER, report_results="Đạt", report_lessons="Gửi một lần", then_submit="1")
+    responses = in_parallel(PRESSES, lambda i: clients[i].post(url(registration), send))
+    assert [r.status_code for r in responses] == [302] * PRESSES
+    dossier = stored(registration)
+    assert (dossier.status, dossier.version, dossier.report_lessons) == ("submitted", 3, "Gửi một lần")
+    assert Notification.objects.filter(user=commune_staff).count() == 1
