@@ -28,13 +28,14 @@ from . import board_services, selectors
 from .enums import APPRAISABLE_CAMPAIGN_STATUSES
 from .forms import BoardForm, MemberAddForm, MemberChangeForm
 from .models import Board, BoardMember
+from .rules import seat_on
 
 
 def board_or_404(request, pk, perm="appraisal.view_board"):
     """The board `pk` in the request's scope that the user may `perm`; 404 through a seat on
     another board (a seat holder sees no other board of the level)."""
     board = object_or_404(request, selectors.boards_here(), None, pk=pk)
-    if getattr(request, "via_seat", False) and not selectors.is_member(request.user, board):
+    if getattr(request, "via_seat", False) and seat_on(request.user, board) is None:
         raise Http404
     if perm:
         require_perm(request, perm, board)

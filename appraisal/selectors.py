@@ -70,12 +70,6 @@ def boards_here():
     return Board.objects.select_related("organization", "campaign__organization")
 
 
-def is_member(user, board):
-    from .seats import board_members_of_user
-
-    return board.pk in board_members_of_user(user)
-
-
 def members_of_board(board):
     """The board's members in their order, with their users: one query."""
     from .models import BoardMember

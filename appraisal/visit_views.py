@@ -17,8 +17,9 @@ from dvk.forms import attach_errors, form_status
 from dvk.idempotency import idempotent
 from dvk.seats import accepts_seat
 
-from . import selectors, visit_services
+from . import visit_services
 from .board_views import board_or_404
+from .rules import seat_on
 from .visit_forms import VisitForm
 
 MINE, ALL = "mine", "all"
@@ -43,7 +44,7 @@ def schedule(request, org_code, pk):
     board = board_or_404(request, pk)
     via_seat = getattr(request, "via_seat", False)
     can_change = not via_seat and request.user.has_perm("appraisal.change_board", board)
-    member = selectors.is_member(request.user, board)
+    member = seat_on(request.user, board) is not None
     show = request.GET.get("show")
     if not can_change or show not in (MINE, ALL):
         show = MINE if (member or not can_change) else ALL
