@@ -82,3 +82,40 @@ REPORT_CHARACTER_BUDGET = REPORT_PAGE_LIMIT * REPORT_CHARACTERS_PER_PAGE
 
 # How many years of a continued initiative the report's results are prefilled from.
 REPORT_PREFILL_YEARS = 5
+
+
+# --- scoring (part 2) -------------------------------------------------------------------------
+
+
+class ScorecardStatus(models.TextChoices):
+    DRAFT = "draft", _("Đang chấm")
+    SUBMITTED = "submitted", _("Đã nộp phiếu")
+
+
+class ResultMethod(models.TextChoices):
+    """How a registration's result is drawn from its members' totals (a board setting)."""
+
+    MEAN = "mean", _("Trung bình cộng")
+    MEDIAN = "median", _("Trung vị")
+
+
+# Members whose totals for one registration differ by more than this many points flag it for
+# discussion at the board's meeting (a board setting).
+DEFAULT_DISAGREEMENT_POINTS = 20
+
+
+class ChangeKind(models.TextChoices):
+    """What the "changed since" feed tells a member's device about their assignments."""
+
+    ASSIGNED = "assigned", _("Được phân công")
+    UNASSIGNED = "unassigned", _("Thôi phân công")
+    REOPENED = "reopened", _("Trưởng đoàn mở lại phiếu chấm")
+    CONFLICT = "conflict", _("Ghi nhận xung đột lợi ích")
+    SCORING_CLOSED = "scoring_closed", _("Trưởng đoàn khóa chấm điểm")
+    SCORING_REOPENED = "scoring_reopened", _("Trưởng đoàn mở lại chấm điểm")
+
+
+class ScoringReminderStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ gửi")
+    SENT = "sent", _("Đã gửi")
+    SUPERSEDED = "superseded", _("Không cần gửi")

@@ -74,7 +74,7 @@ class RubricForm(BootstrapMixin, forms.Form):
     def clean(self):
         data = super().clean()
         if services.rubric_locked(self.view.rubric):
-            raise forms.ValidationError(_("Đã có phiếu chấm được nộp: bộ tiêu chí đã khóa, không sửa được nữa."))
+            raise forms.ValidationError(_("Đoàn đã bắt đầu chấm điểm: bộ tiêu chí đã khóa, không sửa được nữa."))
         return data
 
     def is_valid(self):

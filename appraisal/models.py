@@ -11,12 +11,17 @@ from models_registry.models import Registration
 
 from .enums import (
     DEFAULT_BANDS,
+    DEFAULT_DISAGREEMENT_POINTS,
     DEFAULT_THRESHOLD,
     NON_VOTING_BY_DEFAULT,
     BoardRole,
+    ChangeKind,
     ConflictKind,
     DossierStatus,
     OpinionBody,
+    ResultMethod,
+    ScorecardStatus,
+    ScoringReminderStatus,
 )
 
 
@@ -98,6 +103,17 @@ class Board(ProducedByOrganization, models.Model):
     decided_on = models.DateField(_("ngày quyết định"), null=True, blank=True)
     # Set when the head closes scoring (part 2); until then members may score what they are assigned.
     scoring_closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    scoring_closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    # How a registration's result is drawn from the members' totals, and when their totals
+    # differ enough to flag it for discussion (results.py).
+    result_method = models.CharField(
+        _("cách tính kết quả"), max_length=10, choices=ResultMethod.choices, default=ResultMethod.MEAN
+    )
+    disagreement_points = models.PositiveSmallIntegerField(
+        _("chênh lệch điểm cần thảo luận"), default=DEFAULT_DISAGREEMENT_POINTS
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -379,3 +395,182 @@ class DossierOpinion(ScopedThroughParent, models.Model):
 
     def __str__(self):
         return self.get_body_display()
+
+
+# --------------------------------------------------------------------------------------------
+# Scoring (part 2): a member's scorecard on an assignment, its lines and on-site photos; the
+# feed of what changed on a member's assignments; the scoring reminders.
+# --------------------------------------------------------------------------------------------
+
+
+class Scorecard(ScopedThroughParent, models.Model):
+    """A member's scorecard (phiếu chấm) for one assignment: a draft they save as often as they
+    like, then submit; a submitted card is locked until the head reopens it with a reason.
+    Every write names the version it was based on (scoring_services): a stale one is refused
+    with the server's copy, never merged."""
+
+    parent_field = "assignment"
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="scorecard")
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=ScorecardStatus.choices, default=ScorecardStatus.DRAFT
+    )
+    comment = models.TextField(_("nhận xét chung"), blank=True)
+    # The sum of the lines' points, kept with them (scoring_services) so results and ranks
+    # need no aggregate over lines.
+    total = models.DecimalField(_("tổng điểm"), max_digits=6, decimal_places=2, default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The last reopening by the head (history keeps every one).
+    reopen_reason = models.TextField(_("lý do mở lại"), blank=True)
+    reopened_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("phiếu chấm điểm")
+        verbose_name_plural = _("phiếu chấm điểm")
+
+    def __str__(self):
+        return f"{self.assignment} – {self.get_status_display()}"
+
+
+class ScoreLine(ScopedThroughParent, models.Model):
+    """The points (and a comment) a scorecard gives one criterion of the campaign's rubric."""
+
+    parent_field = "scorecard"
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="lines")
+    # A criterion removed from the rubric takes its draft lines with it; once any scorecard of
+    # the campaign is submitted the rubric is locked (services.rubric_locked).
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
+    points = models.DecimalField(_("điểm"), max_digits=5, decimal_places=2, null=True, blank=True)
+    comment = models.TextField(_("nhận xét"), blank=True)
+
+    history = HistoricalRecords()
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("điểm theo tiêu chí")
+        verbose_name_plural = _("điểm theo tiêu chí")
+        ordering = ["criterion__position", "criterion_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "criterion"], name="score_line_once"),
+            models.CheckConstraint(
+                condition=models.Q(points__isnull=True) | models.Q(points__gte=0), name="score_line_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.scorecard_id} – {self.criterion_id}: {self.points}"
+
+
+def score_photo_path(instance, filename):
+    """A random name under the board, with the sniffed suffix: the uploader's name is never a path."""
+    import uuid
+    from pathlib import PurePosixPath
+
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"score-photos/{instance.scorecard.assignment.board_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class ScorePhoto(ScopedThroughParent, models.Model):
+    """A photo a member took on site (`<input type=file accept=image/* capture>`), sniffed as
+    an image by content, stored under a random name with a JPEG thumbnail."""
+
+    parent_field = "scorecard"
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to=score_photo_path, max_length=255)
+    thumbnail = models.FileField(upload_to=score_photo_path, max_length=255, blank=True)
+    content_type = models.CharField(max_length=100)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    size = models.PositiveBigIntegerField(_("dung lượng"))
+    caption = models.CharField(_("mô tả"), max_length=255, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("ảnh khảo sát")
+        verbose_name_plural = _("ảnh khảo sát")
+        ordering = ["added_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class AssignmentChange(ScopedThroughParent, models.Model):
+    """One entry of the feed a member's device reads to catch up ("what changed since" cursor:
+    the id). `user` is the member told; None for what the whole board is told (scoring closed).
+    Rows outlive what they tell of: an unassignment deletes the assignment, not its entry."""
+
+    parent_field = "board"
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="changes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    registration = models.ForeignKey(Registration, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("loại thay đổi"), max_length=20, choices=ChangeKind.choices)
+    detail = models.TextField(_("chi tiết"), blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("thay đổi phân công")
+        verbose_name_plural = _("thay đổi phân công")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["board", "user", "id"], name="assignment_change_feed")]
+
+    def __str__(self):
+        return f"{self.board_id} – {self.kind}"
+
+
+class ScoringReminder(ScopedThroughParent, models.Model):
+    """A reminder to a member who has not submitted every scorecard before the end of a survey
+    window: one row per (milestone occurrence, member, offset), claimed before sending and
+    marked sent after, with the same mechanism as campaigns.Reminder (sent by the same sweep)."""
+
+    parent_field = "member"
+
+    milestone = models.ForeignKey("campaigns.Milestone", on_delete=models.CASCADE, related_name="+")
+    occurrence = models.DateField()
+    member = models.ForeignKey(BoardMember, on_delete=models.CASCADE, related_name="reminders")
+    offset_days = models.PositiveSmallIntegerField()
+    status = models.CharField(
+        max_length=20, choices=ScoringReminderStatus.choices, default=ScoringReminderStatus.PENDING
+    )
+    details = models.JSONField(default=dict, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("nhắc chấm điểm")
+        verbose_name_plural = _("nhắc chấm điểm")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["milestone", "occurrence", "member", "offset_days"], name="scoring_reminder_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} – {self.occurrence} – {self.offset_days}"

@@ -164,3 +164,14 @@ def is_staff_of_dossier_campaign_level(user, dossier):
 rules.add_perm("appraisal.view_dossier", sees_dossier_unit)
 rules.add_perm("appraisal.change_dossier", acts_for_dossier_unit)
 rules.add_perm("appraisal.return_dossier", is_staff_of_dossier_campaign_level)
+
+
+# --------------------------------------------------------------------------------------------
+# Scoring (part 2). The object is an Assignment. What a member reads of *other* members'
+# scores is the blind-scoring rule of scoring_selectors, not a permission on one object.
+# --------------------------------------------------------------------------------------------
+
+# The member reads their own assignment, its dossier and their scorecard, even when conflicted
+# or after scoring closed (score_assignment says whether they may still write).
+rules.add_perm("appraisal.view_assignment", is_assignment_member & holds_assignment_grant)
+rules.add_perm("appraisal.reopen_scorecard", leads_board_of_assignment)

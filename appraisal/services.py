@@ -10,12 +10,14 @@ from .models import Criterion, Rubric
 
 
 def rubric_locked(rubric):
-    """Whether `rubric` can no longer change: once the first scorecard is submitted, every
-    member must have scored against the same criteria.
+    """Whether `rubric` can no longer change: once scoring starts (a member saved a scorecard,
+    even a draft), every member must score against the same criteria, and replacing the
+    criteria would drop the drafts' points. One query (none for an unsaved rubric)."""
+    from .models import Scorecard
 
-    Scorecards come with part 2 of the appraisal work, which fills this in; until then no
-    rubric is locked."""
-    return False
+    if rubric is None or rubric.campaign_id is None:
+        return False
+    return Scorecard.objects.filter(assignment__board__campaign_id=rubric.campaign_id).exists()
 
 
 def validate_rubric(criteria, threshold, bands):
@@ -92,7 +94,7 @@ def rubric_save(*, campaign, criteria, threshold, bands, user=None, expected_ver
     if expected_version is not None and expected_version != current:
         raise ValidationError(_("Bộ tiêu chí vừa được người khác sửa. Hãy tải lại trang để xem bản mới rồi sửa lại."))
     if rubric is not None and rubric_locked(rubric):
-        raise ValidationError(_("Đã có phiếu chấm được nộp: bộ tiêu chí đã khóa, không sửa được nữa."))
+        raise ValidationError(_("Đoàn đã bắt đầu chấm điểm: bộ tiêu chí đã khóa, không sửa được nữa."))
     criteria = [
         {
             "name": (c.get("name") or "").strip(),

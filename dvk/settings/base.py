@@ -207,6 +207,10 @@ DVK_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("DVK_IMPORT_MAX_UNCOMPRESSED_BYTES",
 # files together, may weigh. Over either, the upload answers 413 and nothing is stored.
 DVK_EVIDENCE_MAX_FILE_BYTES = env_int("DVK_EVIDENCE_MAX_FILE_BYTES", 20 * 1024 * 1024)
 DVK_EVIDENCE_MAX_REGISTRATION_BYTES = env_int("DVK_EVIDENCE_MAX_REGISTRATION_BYTES", 200 * 1024 * 1024)
+# On-site photos a board member adds to a scorecard (appraisal.scoring_services): images only,
+# by content; over this size the upload answers 413 and nothing is stored.
+DVK_SCORE_PHOTO_MAX_BYTES = env_int("DVK_SCORE_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+DVK_SCORE_PHOTOS_PER_SCORECARD = env_int("DVK_SCORE_PHOTOS_PER_SCORECARD", 30)
 # The size guard first: it stops a file over the limit before the others spool it to disk.
 FILE_UPLOAD_HANDLERS = [
     "dvk.uploads.UploadLimitHandler",

@@ -39,12 +39,19 @@ def rubric_form(criteria=DEFAULT, *, threshold=70, bands=BANDS, version=0, delet
     return data
 
 
+# The smallest JPEG Pillow writes (1×1), for stored photos the tests never decode.
+JPEG = (
+    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xdb\x00C\x00" + bytes(64) + b"\xff\xd9"
+)
+
+
 def victim_appraisal(plan, registration, commune_staff, front_chairman, secrets):
     """The victim commune's board on `plan` for the outsider test (tests/test_outsider.py):
     the commune's staffer is its head and is assigned the victim's registration (with the
     django-guardian grant), the Front's chairman is deputy head through a seat and assigned
     nothing; the registration has a recognition dossier with an opinion file, a visit and a
-    declared conflict, each carrying a secret. Built with the ORM, so the fixture does not
+    declared conflict, the head's draft scorecard with a photo and a feed entry, each carrying
+    a secret. Built with the ORM, so the fixture does not
     depend on the services under test."""
     import datetime
 
@@ -54,11 +61,17 @@ def victim_appraisal(plan, registration, commune_staff, front_chairman, secrets)
 
     from appraisal.models import (
         Assignment,
+        AssignmentChange,
         Board,
         BoardMember,
         Conflict,
+        Criterion,
         DossierOpinion,
         RecognitionDossier,
+        Rubric,
+        Scorecard,
+        ScoreLine,
+        ScorePhoto,
         Visit,
         VisitMember,
     )
@@ -88,7 +101,27 @@ def victim_appraisal(plan, registration, commune_staff, front_chairman, secrets)
             original_name="y-kien.pdf",
             size=15,
         )
+        # The head's draft scorecard on it, with a line, a photo and a feed entry.
+        rubric = Rubric.objects.create(campaign=plan)
+        criterion = Criterion.objects.create(rubric=rubric, name="Hiệu quả", max_points=100)
+        scorecard = Scorecard.objects.create(assignment=assignment, comment=secrets["scorecard"], total=77)
+        ScoreLine.objects.create(scorecard=scorecard, criterion=criterion, points=77, comment=secrets["scorecard"])
+        photo = ScorePhoto.objects.create(
+            scorecard=scorecard,
+            file=ContentFile(JPEG, name="anh.jpg"),
+            thumbnail=ContentFile(JPEG, name="thumb.jpg"),
+            content_type="image/jpeg",
+            original_name=f"{secrets['photo']}.jpg",
+            size=len(JPEG),
+        )
+        change = AssignmentChange.objects.create(
+            board=board, user=commune_staff, registration=registration, kind="reopened", detail=secrets["scorecard"]
+        )
     return {
+        "criterion": criterion,
+        "scorecard": scorecard,
+        "photo": photo,
+        "change": change,
         "board": board,
         "head": head,
         "deputy": deputy,
