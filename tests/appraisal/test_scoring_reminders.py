@@ -306,3 +306,22 @@ def test_two_sweep_tasks_on_a_real_worker_send_each_scoring_reminder_once(tree, 
         notes = Notification.objects.order_by("user__username")
         assert [n.user.username for n in notes] == EVERYONE
         assert all(n.title.startswith("[DVK] Còn 2 ngày: còn 2 mô hình chưa gửi phiếu chấm") for n in notes)
+
+
+def test_the_sweep_runs_the_same_queries_for_3_or_8_members_told(w, mailoutbox):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from appraisal.models import Assignment
+
+    with at(7), CaptureQueriesContext(connection) as few:
+        run_sweep()
+    for i in range(5):
+        extra = seat(w.board, persona(f"uy-vien-them-{i}", None, None), "member")
+        with scopes_disabled():
+            for r in w.registrations:
+                Assignment.objects.create(board=w.board, member=extra, registration=r)
+    with at(3), CaptureQueriesContext(connection) as many:
+        stats = run_sweep()
+    assert stats["scoring_sent"] == 8
+    assert len(many.captured_queries) == len(few.captured_queries)
