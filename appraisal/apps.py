@@ -11,10 +11,11 @@ class AppraisalConfig(AppConfig):
         # Earlier apps never import this one: appraisal joins their extension points here.
         from campaigns import signals as campaign_signals
         from campaigns.panels import register_campaign_panel
+        from campaigns.reminders import register_sweep_extension
         from dvk.seats import register_seat_source
         from models_registry.panels import register_registration_panel
 
-        from . import board_views, dossier_views, receivers, seats, views, visit_views
+        from . import board_views, dossier_views, receivers, reminders, seats, views, visit_views
 
         campaign_signals.campaign_copied.connect(receivers.copy_rubric_with_campaign, dispatch_uid="appraisal.copy")
         campaign_signals.campaign_derived.connect(receivers.copy_rubric_to_derived, dispatch_uid="appraisal.derive")
@@ -23,3 +24,4 @@ class AppraisalConfig(AppConfig):
         register_seat_source(seats.board_seats)
         register_registration_panel(visit_views.visits_panel)
         register_registration_panel(dossier_views.dossier_panel)
+        register_sweep_extension(reminders.EXTENSION)

@@ -3,9 +3,11 @@ audited by history; bad input raises ValidationError (Vietnamese) and changes no
 
 An assignment gives a member a registration to appraise, with the django-guardian grant
 `appraisal.appraise_assignment` on the Assignment row (AssignmentUserObjectPermission, a
-direct foreign key); unassigning removes the grant and the row. Whether the member may score
-is the rules predicate `appraisal.score_assignment` (grant, not conflicted, scoring open),
-never the bare grant.
+direct foreign key); unassigning removes the grant and the row, and with the row its draft
+scorecard. An assignment whose scorecard is submitted is never removed (unassigning it, or
+its member leaving the board, is refused): the head reopens the card first. Whether the
+member may score is the rules predicate `appraisal.score_assignment` (grant, not conflicted,
+scoring open), never the bare grant.
 
 Assigning and unassigning lock the board's row first, so two identical requests (a double
 tap with two keys, two tabs) run one after the other and the second finds the work done."""
@@ -21,8 +23,8 @@ from models_registry.selectors import registrations_here
 
 from . import assignment_selectors as selectors
 from .conflicts import local_date
-from .enums import ConflictKind
-from .models import Assignment, Board, BoardMember, Conflict
+from .enums import ConflictKind, ScorecardStatus
+from .models import Assignment, Board, BoardMember, Conflict, Scorecard
 
 GRANT = "appraisal.appraise_assignment"
 REASON_MAX = 2000
@@ -125,8 +127,53 @@ def assign(*, board, registration_ids, member_ids=None, user=None):
     return created
 
 
+def _locked_for_removal(rows):
+    """The assignments of `rows` (a queryset), locked: a scorecard write locks its assignment
+    first (scoring_services), so a card cannot be submitted between the check and the removal."""
+    return list(rows.select_related("member__user").select_for_update(of=("self",)).order_by("pk"))
+
+
+def _refuse_submitted(assignments, *, leaving=None):
+    """Refuses (ValidationError naming each) to remove assignments whose scorecard is
+    submitted: the scores would go with them. `leaving`: the member leaving the board."""
+    submitted = list(
+        Scorecard.objects.filter(assignment__in=assignments, status=ScorecardStatus.SUBMITTED)
+        .select_related("assignment__member__user", "assignment__registration__initiative")
+        .select_related("assignment__registration__organization")
+        .order_by("assignment__registration__organization__path", "assignment_id")
+    )
+    if not submitted:
+        return
+    if leaving is not None:
+        raise ValidationError(
+            ngettext(
+                "Không đưa %(name)s ra khỏi đoàn được: đã gửi phiếu chấm %(n)s mô hình (%(labels)s). "
+                "Trưởng đoàn mở lại phiếu chấm trước nếu cần.",
+                "Không đưa %(name)s ra khỏi đoàn được: đã gửi phiếu chấm %(n)s mô hình (%(labels)s). "
+                "Trưởng đoàn mở lại các phiếu chấm trước nếu cần.",
+                len(submitted),
+            )
+            % {
+                "name": leaving.user.display_name,
+                "n": len(submitted),
+                "labels": ", ".join(_label(c.assignment.registration) for c in submitted),
+            }
+        )
+    raise ValidationError(
+        [
+            _(
+                "Không bỏ phân công được: %(name)s đã gửi phiếu chấm mô hình %(label)s. "
+                "Trưởng đoàn mở lại phiếu chấm trước nếu cần."
+            )
+            % {"name": c.assignment.member.user.display_name, "label": _label(c.assignment.registration)}
+            for c in submitted
+        ]
+    )
+
+
 def _remove(assignments):
-    """Removes the grants of `assignments` (one bulk removal per member), then the rows."""
+    """Removes the grants of `assignments` (one bulk removal per member), then the rows (and
+    with them their draft scorecards)."""
     by_user = {}
     for a in assignments:
         by_user.setdefault(a.member.user_id, (a.member.user, []))[1].append(a)
@@ -140,8 +187,9 @@ def _remove(assignments):
 @transaction.atomic
 def unassign(*, board, registration_ids, member_ids=None, user=None):
     """Takes each registration of `registration_ids` away from each member of `member_ids`
-    (None: from every member), with the grants. Pairs not assigned are skipped (a repeat
-    does nothing). Returns how many assignments were removed."""
+    (None: from every member), with the grants and the draft scorecards. Pairs not assigned
+    are skipped (a repeat does nothing). Refused, nothing changed, when any of them has a
+    submitted scorecard. Returns how many assignments were removed."""
     board = _lock_board(board)
     _check_open(board)
     ids = set(registration_ids)
@@ -154,15 +202,19 @@ def unassign(*, board, registration_ids, member_ids=None, user=None):
     if member_ids is not None:
         members = _members(board, member_ids)
         rows = rows.filter(member__in=members)
-    return _remove(list(rows.select_related("member__user")))
+    rows = _locked_for_removal(rows)
+    _refuse_submitted(rows)
+    return _remove(rows)
 
 
 @transaction.atomic
 def unassign_member(member):
-    """Removes every assignment of `member` and its grant: what leaving the board does (the
-    board's "remove member" calls it before deleting the BoardMember row). Returns how many."""
+    """Removes every assignment of `member`, its grant and its draft scorecard: what leaving
+    the board does (the board's "remove member" calls it before deleting the BoardMember row).
+    Refused, nothing changed, when the member has submitted a scorecard. Returns how many."""
     Board.objects.select_for_update(of=("self",)).filter(pk=member.board_id).first()
-    rows = list(Assignment.objects.filter(member=member).select_related("member__user"))
+    rows = _locked_for_removal(Assignment.objects.filter(member=member))
+    _refuse_submitted(rows, leaving=member)
     return _remove(rows)
 
 

@@ -151,8 +151,10 @@ def member_change(member, *, role, voting=None, position="", by=None):
 def member_remove(member, by=None):
     """The member leaves the board (rời đoàn): their assignments go, and with them, removed
     explicitly here, their django-guardian `appraise_assignment` grants, so no grant outlives
-    the work it was made for. Their visits and stored conflicts go with the member's row
-    (history keeps every one). Returns False when they had left already (a second press)."""
+    the work it was made for, and their draft scorecards. Their visits and stored conflicts go
+    with the member's row (history keeps every one). Refused (ValidationError, nothing
+    changed) when the member has submitted a scorecard. Returns False when they had left
+    already (a second press)."""
     board = _lock(member.board)
     member = BoardMember.objects.select_for_update().filter(pk=member.pk, board=board).first()
     if member is None:

@@ -188,7 +188,14 @@ def member_remove(request, org_code, pk, member_pk):
     """The member leaves the board (rời đoàn), with their assignments and grants."""
     board = board_or_404(request, pk, "appraisal.change_board")
     member = _member_or_404(board, member_pk)
-    if board_services.member_remove(member, by=request.user):
+    try:
+        removed = board_services.member_remove(member, by=request.user)
+    except ValidationError as exc:
+        # Nothing was changed: the refusal is shown on the board page.
+        for message in exc.messages:
+            messages.error(request, message)
+        return _to_board(request, board)
+    if removed:
         messages.success(request, _("%(name)s đã rời đoàn.") % {"name": member.user.display_name})
     else:
         messages.info(request, _("%(name)s đã rời đoàn trước đó.") % {"name": member.user.display_name})

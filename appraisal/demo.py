@@ -9,11 +9,20 @@ in app order, with scopes disabled).
   (letter, report prefilled from targets and reports, the Front's opinion), submitted; each is
   assigned to every voting member and visited in the survey window; `demo-xa` declared one
   conflict of interest. The Front's own model is conflicted for `demo-uyvien` by his role.
-* 2027: the accepted registrations are assigned, with visits in the coming days, two today.
+* 2026: every voting member scored and submitted each model they are not conflicted on
+  (plausible, varied points and comments, the same on every run); the members differ by more
+  than the board's 20 points on one model (flagged for discussion), and scoring is closed.
+* 2027: the accepted registrations are assigned, with visits in the coming days, two today;
+  `demo-thamdinh` has a draft scorecard (not submitted) for the first model visited today.
 
 Every step looks its rows up first, so a second run writes nothing."""
 
 import datetime
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+from django_scopes import scope
 
 from dvk.demo import in_demo_tree, purge_history
 from models_registry.models import Registration
@@ -21,10 +30,13 @@ from models_registry.models import Registration
 from . import selectors, services
 from .assignment_services import assign, conflict_declare
 from .board_services import board_create, member_add
+from .changes import record_change
 from .conflicts import conflicts_for
 from .dossier_services import dossier_save, dossier_submit, opinion_add, results_prefill
+from .enums import ChangeKind
 from .models import (
     Assignment,
+    AssignmentChange,
     AssignmentUserObjectPermission,
     Board,
     BoardMember,
@@ -33,9 +45,14 @@ from .models import (
     DossierOpinion,
     RecognitionDossier,
     Rubric,
+    Scorecard,
+    ScoreLine,
+    ScorePhoto,
+    ScoringReminder,
     Visit,
     VisitMember,
 )
+from .scoring_services import LineInput, rubric_criteria, scorecard_save
 from .visit_services import visit_schedule
 
 LABELS = {
@@ -44,6 +61,7 @@ LABELS = {
     "dossiers": "Hồ sơ đề nghị công nhận",
     "assignments": "Phân công thẩm định",
     "visits": "Lịch khảo sát",
+    "scorecards": "Phiếu chấm điểm",
 }
 STORED_FOR = ("dienchau-2026", "dienchau-2027")
 
@@ -71,6 +89,41 @@ DOSSIER_UNITS_2026 = [
 # Invented signers of the proposal letters.
 SIGNERS = ["Nguyễn Văn Hải", "Trần Thị Thu", "Lê Văn Quang", "Hồ Thị Nga", "Phạm Văn Đức", "Võ Thị Hạnh"]
 DECLARED = ("demo-xa", "NA-DIENCHAU-CB-XOM02", "Người thân trong gia đình là thành viên Ban chỉ đạo mô hình.")
+
+# Scoring. Each model has a level (a share of every criterion's maximum) drawn from a seed of
+# its unit's code, so every run gives the same points; each member leans a little stricter or
+# more generous, and varies a little per criterion: the members stay within about 10 points
+# of each other, except on DISAGREED, which the Front's chairman scores far lower.
+LEANING = {"demo-thamdinh": 0.0, "demo-uyvien": -0.02, "demo-xa": 0.02}
+DISAGREED = ("NA-DIENCHAU-CB-XOM03", "demo-uyvien", -0.32)
+LINE_COMMENTS = {
+    "high": [
+        "Kết quả rõ rệt, có số liệu minh chứng đầy đủ.",
+        "Nhân dân đồng tình, hưởng ứng cao.",
+        "Cách làm mới, phù hợp thực tế địa phương.",
+        "Duy trì đều đặn, có khả năng nhân rộng.",
+    ],
+    "mid": [
+        "Có kết quả nhưng minh chứng còn ít.",
+        "Cần duy trì thường xuyên hơn.",
+        "Mức độ tham gia của Nhân dân chưa đồng đều giữa các xóm.",
+        "Cách làm chưa thật sự mới so với năm trước.",
+    ],
+    "low": [
+        "Kết quả chưa rõ, thiếu số liệu so sánh trước và sau khi thực hiện.",
+        "Mới triển khai, chưa thấy tính bền vững.",
+        "Ít hộ tham gia; cần tuyên truyền, vận động thêm.",
+    ],
+}
+GENERAL_COMMENTS = [
+    "Mô hình thiết thực, đề nghị công nhận.",
+    "Đạt yêu cầu; cần bổ sung minh chứng về kết quả năm sau.",
+    "Mô hình có sức lan tỏa, nên giới thiệu để các chi bộ khác học tập.",
+    "Cần tổng kết, rút kinh nghiệm để duy trì lâu dài.",
+    "Hồ sơ đầy đủ; kết quả khảo sát thực tế phù hợp với báo cáo.",
+]
+# Scoring on the 2026 board was closed after the survey window (15/09-10/10/2026).
+SCORING_CLOSED_ON = datetime.datetime(2026, 10, 20, 16, 0)
 
 
 def build_rubrics(ctx):
@@ -190,6 +243,95 @@ def _assign(ctx, board, registrations):
     ctx.existing["assignments"] += before
 
 
+def _points(max_points, share):
+    """`share` of `max_points`, to the half point, within 0..max."""
+    return min(Decimal(max_points), max(Decimal(0), Decimal(round(max_points * share * 2)) / 2))
+
+
+def _lines(rng, criteria, share):
+    lines = []
+    for i, criterion in enumerate(criteria):
+        this = share + rng.uniform(-0.03, 0.03)
+        band = "high" if this >= 0.85 else "mid" if this >= 0.7 else "low"
+        comment = rng.choice(LINE_COMMENTS[band]) if i < 2 or band == "low" else ""
+        lines.append(LineInput(criterion.pk, _points(criterion.max_points, this), comment))
+    return lines
+
+
+def _scorable(board):
+    """The board's assignments of voting members not conflicted on them, in tree order."""
+    assignments = list(
+        Assignment.objects.filter(board=board, member__voting=True)
+        .select_related("member__user", "registration__organization")
+        .order_by("registration__organization__path", "member__position_order")
+    )
+    conflicted = conflicts_for(board, [(a.member, a.registration) for a in assignments])
+    return [a for a in assignments if (a.member_id, a.registration_id) not in conflicted]
+
+
+def _score_all(ctx, board):
+    """Every voting member's submitted scorecard on each model they are not conflicted on,
+    through the scoring service, in the scope of the board's organisation; then scoring
+    closed."""
+    with scope(org=board.organization):
+        criteria = rubric_criteria(board.campaign)
+        scored = set(Scorecard.objects.filter(assignment__board=board).values_list("assignment_id", flat=True))
+        for a in _scorable(board):
+            if a.pk in scored:
+                ctx.count("scorecards", False)
+                continue
+            code, username = a.registration.organization.code, a.member.user.username
+            share = random.Random(f"dvk-demo-{code}").uniform(0.72, 0.94) + LEANING[username]
+            if (code, username) == DISAGREED[:2]:
+                share += DISAGREED[2]
+            rng = random.Random(f"dvk-demo-{code}-{username}")
+            scorecard_save(
+                assignment=a,
+                lines=_lines(rng, criteria, share),
+                comment=rng.choice(GENERAL_COMMENTS),
+                expected_version=0,
+                user=a.member.user,
+                submit=True,
+            )
+            ctx.count("scorecards", True)
+        if board.scoring_closed_at is None:
+            # Closing by hand until the head's close service (issue 12) is merged: the lead
+            # swaps these lines for it.
+            head = BoardMember.objects.get(board=board, role="head").user
+            board.scoring_closed_at = min(timezone.make_aware(SCORING_CLOSED_ON), timezone.now())
+            board.scoring_closed_by = head
+            board.save(update_fields=["scoring_closed_at", "scoring_closed_by"])
+            record_change(board=board, kind=ChangeKind.SCORING_CLOSED, user=None)
+
+
+def _draft_for_today(ctx, board):
+    """`demo-thamdinh`'s draft scorecard for the first model visited today that he scores:
+    three criteria scored on site, not submitted."""
+    with scope(org=board.organization):
+        visited = list(
+            Visit.objects.filter(board=board, visit_on=ctx.today)
+            .order_by("visit_at", "pk")
+            .values_list("registration_id", flat=True)
+        )
+        mine = {a.registration_id: a for a in _scorable(board) if a.member.user.username == "demo-thamdinh"}
+        assignment = next((mine[r] for r in visited if r in mine), None)
+        if assignment is None:
+            return
+        if Scorecard.objects.filter(assignment=assignment).exists():
+            ctx.count("scorecards", False)
+            return
+        criteria = rubric_criteria(board.campaign)
+        rng = random.Random(f"dvk-demo-draft-{assignment.registration.organization.code}")
+        scorecard_save(
+            assignment=assignment,
+            lines=_lines(rng, criteria[:3], 0.82),
+            comment="Đang chấm tại cơ sở; còn xem sổ theo dõi của chi bộ.",
+            expected_version=0,
+            user=assignment.member.user,
+        )
+        ctx.count("scorecards", True)
+
+
 def build_boards(ctx):
     campaigns = ctx.data.get("campaigns", {})
     past = campaigns.get("dienchau-2026")
@@ -217,6 +359,7 @@ def build_boards(ctx):
         _visits(
             ctx, board, registrations, [datetime.date(2026, 9, 15) + datetime.timedelta(days=i // 2) for i in range(12)]
         )
+        _score_all(ctx, board)
     live = campaigns.get("dienchau-2027")
     if live is not None:
         board = _board(ctx, live)
@@ -231,11 +374,12 @@ def build_boards(ctx):
         _visits(
             ctx, board, registrations, [today, today] + [today + datetime.timedelta(days=d) for d in (1, 2, 3, 5, 6)]
         )
+        _draft_for_today(ctx, board)
 
 
 def reset_appraisal(deleted):
-    """Deletes the demo tree's boards (with members, assignments and their grants, conflicts,
-    visits), dossiers (with opinions) and rubrics, with their history rows."""
+    """Deletes the demo tree's boards (with members, assignments and their grants, scorecards,
+    conflicts, visits, changes and scoring reminders), dossiers (with opinions) and rubrics, with their history rows."""
     boards = Board.objects.filter(in_demo_tree())
     board_ids = list(boards.values_list("pk", flat=True))
     visits = Visit.objects.filter(board_id__in=board_ids)
@@ -243,6 +387,25 @@ def reset_appraisal(deleted):
     VisitMember.objects.filter(visit_id__in=visit_ids).delete()
     visits.delete()
     purge_history(Visit, visit_ids)
+    # Scorecards (lines, photos), the change feed and the scoring reminders go before their
+    # assignments, members and boards, history included.
+    cards = Scorecard.objects.filter(assignment__board_id__in=board_ids)
+    card_ids = list(cards.values_list("pk", flat=True))
+    photos = ScorePhoto.objects.filter(scorecard_id__in=card_ids)
+    for photo in photos:
+        photo.file.delete(save=False)
+        if photo.thumbnail:
+            photo.thumbnail.delete(save=False)
+    for model, rows in (
+        (ScorePhoto, photos),
+        (ScoreLine, ScoreLine.objects.filter(scorecard_id__in=card_ids)),
+        (Scorecard, cards),
+    ):
+        ids = list(rows.values_list("pk", flat=True))
+        model.objects.filter(pk__in=ids).delete()
+        purge_history(model, ids)
+    AssignmentChange.objects.filter(board_id__in=board_ids).delete()
+    ScoringReminder.objects.filter(member__board_id__in=board_ids).delete()
     for model in (Conflict, Assignment):
         ids = list(model.objects.filter(board_id__in=board_ids).values_list("pk", flat=True))
         if model is Assignment:

@@ -52,6 +52,13 @@ Once, as far as mail allows
     DVK_REMINDER_MAX_ATTEMPTS tries), handed to `dispatch` (inline, or one Celery task per
     batch) and marked sent after the hand-off to the mail backend. A re-run never resends what
     is marked sent; a claim whose worker died is retried by a later sweep after the timeout.
+
+Later apps' reminders
+    Campaigns import no later app. An app whose own reminders belong to the same daily sweep
+    (appraisal's scoring reminders) registers a `SweepExtension` in its AppConfig.ready(); the
+    sweep runs it after its own work and adds its counts to the stats under its name
+    ("scoring_sent"...). Such an app keeps its own rows and claims them with the helpers below
+    (`claim`, `batches_of`, `hold_for_marking`), so every reminder is claimed the same way.
 """
 
 import datetime
@@ -60,6 +67,7 @@ import re
 import uuid
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -104,14 +112,16 @@ class Late:
     missing: dict
 
 
-def sweep(*, today=None, now=None, dispatch=None):
-    """Finds who is behind, records one row per reminder, claims what is due and dispatches it.
+def sweep(*, today=None, now=None, dispatch=None, extension_dispatch=None):
+    """Finds who is behind, records one row per reminder, claims what is due and dispatches it;
+    then runs every registered SweepExtension the same way.
 
     `dispatch(reminder_ids=[...], claim_token=...)` receives each claimed batch; the default
     sends it inline (`send_batch`, counting days from `today`), the Celery task enqueues a
-    batch task instead.
-    Side effects: Reminder rows inserted, superseded and claimed; whatever `dispatch` does.
-    Returns counts."""
+    batch task instead. `extension_dispatch(extension)` gives the dispatch of an extension's
+    batches (None, the default: the extension sends them inline).
+    Side effects: Reminder rows inserted, superseded and claimed; whatever `dispatch` does;
+    whatever the extensions do. Returns counts, an extension's prefixed with its name."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     dispatch = dispatch or partial(send_batch, today=today)
@@ -131,7 +141,7 @@ def sweep(*, today=None, now=None, dispatch=None):
         "notifications": 0,
     }
     for ids in batches:
-        claimed, token = _claim(ids, now)
+        claimed, token = claim(Reminder, ids, now)
         if not claimed:
             continue
         stats["claimed"] += len(claimed)
@@ -140,17 +150,60 @@ def sweep(*, today=None, now=None, dispatch=None):
         if isinstance(result, dict):
             for key in ("sent", "messages", "notifications"):
                 stats[key] += result.get(key, 0)
+    for extension in sweep_extensions():
+        its_dispatch = extension_dispatch(extension) if extension_dispatch else None
+        counts = extension.sweep(today=today, now=now, dispatch=its_dispatch)
+        stats.update({f"{extension.name}_{key}": value for key, value in counts.items()})
     return stats
 
 
-def _offsets():
+# --- what later apps join -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepExtension:
+    """A later app's reminders, swept by the daily sweep after the campaigns' own.
+
+    `sweep(*, today, now, dispatch)` records, supersedes and claims the app's rows and hands
+    each claimed batch to `dispatch(ids=[...], claim_token=...)` (None: send inline); it
+    returns its counts. `batch_task` names the Celery task that sends one claimed batch (same
+    keyword arguments), so the sweep task enqueues it without importing the app."""
+
+    name: str
+    sweep: Callable
+    batch_task: str
+
+
+_extensions = {}
+
+
+def register_sweep_extension(extension):
+    """Adds `extension` to the sweep (idempotent per name: AppConfig.ready may run twice)."""
+    _extensions[extension.name] = extension
+
+
+def sweep_extensions():
+    return list(_extensions.values())
+
+
+def reminder_offsets():
+    """The days before a deadline a reminder is due (DVK_REMINDER_OFFSETS), ascending."""
     return sorted({int(d) for d in settings.DVK_REMINDER_OFFSETS if int(d) >= 0})
+
+
+def offsets_due(due, today):
+    """The offsets due on `today` for a deadline on `due`, nearest first ([] outside the reach
+    of the largest offset and after the deadline). Every one gets its row; only the first
+    (the nearest) is sent: the catch-up rule."""
+    if today > due:
+        return []
+    return [d for d in reminder_offsets() if due - datetime.timedelta(days=d) <= today]
 
 
 def _plan(today):
     """(wanted, rows): wanted maps (milestone, occurrence, organisation, kind) to the offset to
     send; rows are every Reminder due today, the ones not to send already superseded."""
-    offsets = _offsets()
+    offsets = reminder_offsets()
     reach = max(offsets, default=-1)
     window = settings.DVK_REMINDER_ESCALATION_WINDOW_DAYS
     chasing = Milestone.objects.all_tenants().select_related("kind").filter(kind__chases__in=CHASES).order_by("pk")
@@ -334,19 +387,79 @@ class Recipients:
         return self._staff_above[parent]
 
 
-def _claimable(cutoff):
-    return Q(status=ReminderStatus.PENDING) & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=cutoff))
+# --- claiming: one mechanism for every reminder row -------------------------------------------
+# A reminder model here or in a later app has status ("pending" until sent or superseded),
+# claimed_at, claim_token and attempts, and an `objects.all_tenants()` door.
+
+PENDING = ReminderStatus.PENDING
+
+
+def claim_cutoff(now):
+    """Claims made before this moment have timed out (their worker died): claimable again."""
+    return now - datetime.timedelta(minutes=settings.DVK_REMINDER_CLAIM_TIMEOUT_MINUTES)
+
+
+def claimable(cutoff):
+    """Pending, and unclaimed or claimed before `cutoff`."""
+    return Q(status=PENDING) & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=cutoff))
+
+
+def claim(model, ids, now):
+    """Claims the claimable rows of `model` among `ids`: ([claimed ids], claim token).
+
+    Rows are locked in id order first, so two sweeps claiming overlapping batches queue up
+    instead of deadlocking, and a batch (an ancestor's whole escalation) goes to one of them.
+    Each claim counts an attempt; a row out of attempts (DVK_REMINDER_MAX_ATTEMPTS) is not
+    claimed again."""
+    rows = model.objects.all_tenants()
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        list(rows.filter(id__in=ids).order_by("id").select_for_update().values_list("id"))
+        rows.filter(claimable(claim_cutoff(now)), id__in=ids, attempts__lt=settings.DVK_REMINDER_MAX_ATTEMPTS).update(
+            claimed_at=now, claim_token=token, attempts=F("attempts") + 1
+        )
+    claimed = rows.filter(id__in=ids, claim_token=token).order_by("id")
+    return list(claimed.values_list("id", flat=True)), token
+
+
+def batches_of(groups, size=None):
+    """The groups of ids (each sent as one message, so never split) packed into batches of at
+    most DVK_REMINDER_BATCH_SIZE ids (a larger group makes a batch of its own)."""
+    size = size or settings.DVK_REMINDER_BATCH_SIZE
+    batches, current = [], []
+    for group in groups:
+        if current and len(current) + len(group) > size:
+            batches.append(current)
+            current = []
+        current.extend(group)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def held(model, ids, claim_token=None):
+    """The pending rows of `model` among `ids`, only those still held by `claim_token` when
+    given (a queryset)."""
+    rows = model.objects.all_tenants().filter(id__in=ids, status=PENDING)
+    return rows.filter(claim_token=claim_token) if claim_token else rows
+
+
+def hold_for_marking(model, ids, claim_token=None):
+    """Inside the transaction that marks a batch sent: locks the rows among `ids` this batch
+    still holds (pending, its claim) and returns their ids. A row taken over meanwhile (its
+    claim timed out, another sweep holds it) is left out, and its message is not recorded."""
+    return set(held(model, ids, claim_token).order_by("id").select_for_update().values_list("id", flat=True))
 
 
 def _sort_pending(wanted, now):
     """Supersedes pending rows no longer to send; groups the rest into batches to claim.
 
     Returns (superseded count, batches of ids, count of rows out of attempts)."""
-    cutoff = now - datetime.timedelta(minutes=settings.DVK_REMINDER_CLAIM_TIMEOUT_MINUTES)
+    cutoff = claim_cutoff(now)
     max_attempts = settings.DVK_REMINDER_MAX_ATTEMPTS
     pending = (
         Reminder.objects.all_tenants()
-        .filter(_claimable(cutoff))
+        .filter(claimable(cutoff))
         .values_list(
             "id", "milestone_id", "occurrence", "organization_id", "kind", "offset_days", "attempts", "details__via"
         )
@@ -368,7 +481,7 @@ def _sort_pending(wanted, now):
     for start in range(0, len(stale), LOOKUP_CHUNK):
         superseded += (
             Reminder.objects.all_tenants()
-            .filter(_claimable(cutoff), id__in=stale[start : start + LOOKUP_CHUNK])
+            .filter(claimable(cutoff), id__in=stale[start : start + LOOKUP_CHUNK])
             .update(status=ReminderStatus.SUPERSEDED)
         )
     if exhausted:
@@ -377,16 +490,7 @@ def _sort_pending(wanted, now):
     groups = [[pk] for pk in reminders]
     groups += [digests[key] for key in sorted(digests, key=str)]
     groups += [escalations[key] for key in sorted(escalations, key=str)]
-    batches, current = [], []
-    size = settings.DVK_REMINDER_BATCH_SIZE
-    for group in groups:
-        if current and len(current) + len(group) > size:
-            batches.append(current)
-            current = []
-        current.extend(group)
-    if current:
-        batches.append(current)
-    return superseded, batches, exhausted
+    return superseded, batches_of(groups), exhausted
 
 
 def _digest_key(milestone_id, occurrence, org_id, kind, offset, via):
@@ -398,22 +502,6 @@ def _digest_key(milestone_id, occurrence, org_id, kind, offset, via):
     if kind == ReminderKind.REMINDER and via is not None and via != org_id:
         return (milestone_id, occurrence, offset, via)
     return None
-
-
-def _claim(ids, now):
-    """Claims the claimable rows among `ids`: ([claimed ids], claim token).
-
-    Rows are locked in id order first, so two sweeps claiming overlapping batches queue up
-    instead of deadlocking, and a batch (an ancestor's whole escalation) goes to one of them."""
-    cutoff = now - datetime.timedelta(minutes=settings.DVK_REMINDER_CLAIM_TIMEOUT_MINUTES)
-    token = uuid.uuid4().hex
-    with transaction.atomic():
-        list(Reminder.objects.all_tenants().filter(id__in=ids).order_by("id").select_for_update().values_list("id"))
-        Reminder.objects.all_tenants().filter(
-            _claimable(cutoff), id__in=ids, attempts__lt=settings.DVK_REMINDER_MAX_ATTEMPTS
-        ).update(claimed_at=now, claim_token=token, attempts=F("attempts") + 1)
-    claimed = Reminder.objects.all_tenants().filter(id__in=ids, claim_token=token).order_by("id")
-    return list(claimed.values_list("id", flat=True)), token
 
 
 # --- sending a batch ------------------------------------------------------------------------
@@ -434,17 +522,15 @@ def send_batch(*, reminder_ids, claim_token=None, now=None, today=None):
     (default: the day of `now`) is the day the messages count from."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    held = Reminder.objects.all_tenants().filter(id__in=reminder_ids, status=ReminderStatus.PENDING)
-    if claim_token:
-        held = held.filter(claim_token=claim_token)
+    mine = held(Reminder, reminder_ids, claim_token)
     rows = list(
-        held.order_by("id").values(
+        mine.order_by("id").values(
             "id", "milestone_id", "occurrence", "organization_id", "kind", "offset_days", "details"
         )
     )
     expired = {r["id"] for r in rows if r["kind"] == ReminderKind.REMINDER and r["occurrence"] < today}
     if expired:
-        held.filter(id__in=expired).update(status=ReminderStatus.SUPERSEDED)
+        mine.filter(id__in=expired).update(status=ReminderStatus.SUPERSEDED)
         rows = [r for r in rows if r["id"] not in expired]
     if not rows:
         return {"sent": 0, "messages": 0, "notifications": 0}
@@ -471,10 +557,7 @@ def send_batch(*, reminder_ids, claim_token=None, now=None, today=None):
         get_connection().send_messages(mails)
 
     with transaction.atomic():
-        marked = Reminder.objects.all_tenants().filter(id__in=list(told), status=ReminderStatus.PENDING)
-        if claim_token:
-            marked = marked.filter(claim_token=claim_token)
-        marked = set(marked.order_by("id").select_for_update().values_list("id", flat=True))
+        marked = hold_for_marking(Reminder, list(told), claim_token)
         by_count = defaultdict(list)
         for pk in marked:
             by_count[told[pk]].append(pk)

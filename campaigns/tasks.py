@@ -5,7 +5,7 @@ import datetime
 import smtplib
 from functools import partial
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.db import OperationalError, transaction
 
 from . import reminders
@@ -21,16 +21,38 @@ from . import reminders
     retry_backoff=60,
 )
 def reminder_sweep(self, *, date=None):
-    """The daily sweep (beat). Claimed batches go to `send_reminder_batch` tasks on the queue
-    this sweep came from, enqueued once the claims are committed."""
+    """The daily sweep (beat). Claimed batches go to `send_reminder_batch` tasks (a later
+    app's to its own batch task) on the queue this sweep came from, enqueued once the claims
+    are committed."""
     queue = (self.request.delivery_info or {}).get("routing_key") or None
+    today = datetime.date.fromisoformat(date) if date else None
+    return reminders.sweep(
+        today=today, dispatch=enqueue_batch(queue), extension_dispatch=enqueue_extension_batch(queue)
+    )
+
+
+def enqueue_batch(queue=None):
+    """A sweep's dispatch that enqueues each claimed batch once the claim is committed."""
 
     def dispatch(*, reminder_ids, claim_token):
         kwargs = {"reminder_ids": reminder_ids, "claim_token": claim_token}
         transaction.on_commit(partial(send_reminder_batch.apply_async, kwargs=kwargs, queue=queue))
 
-    today = datetime.date.fromisoformat(date) if date else None
-    return reminders.sweep(today=today, dispatch=dispatch)
+    return dispatch
+
+
+def enqueue_extension_batch(queue=None):
+    """The sweep's `extension_dispatch`: an extension's batches go to its own task, by name
+    (campaigns does not import the app that registered it)."""
+
+    def dispatch_for(extension):
+        def dispatch(*, ids, claim_token):
+            kwargs = {"ids": ids, "claim_token": claim_token}
+            transaction.on_commit(partial(current_app.send_task, extension.batch_task, kwargs=kwargs, queue=queue))
+
+        return dispatch
+
+    return dispatch_for
 
 
 @shared_task(

@@ -16,6 +16,7 @@ OUR_APPS = {"dvk", "campaigns", "models_registry", "appraisal"}
 SOURCE_DIRS = ("dvk", "campaigns", "models_registry", "appraisal")
 # Modules that may read across tenants with `all_tenants()`, each for a reason docs/TENANCY.md gives.
 DOOR_USERS = {
+    "appraisal/reminders.py": "the scoring reminders, run by the daily sweep (background job)",
     "appraisal/seats.py": "the user's own board seats, read before a scope exists (like memberships)",
     "campaigns/reminders.py": "the daily sweep and its batch sender serve every tenant (background job)",
     "models_registry/demo.py": "the demo loader (management command)",

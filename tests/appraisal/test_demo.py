@@ -1,14 +1,26 @@
 """The appraisal demo (appraisal/demo.py): Diễn Châu's 2026 and 2027 boards, their members
-(the Front's chairman through a seat), dossiers, assignments, visits and conflicts."""
+(the Front's chairman through a seat), dossiers, assignments, visits and conflicts, the 2026
+scorecards (one disagreement, scoring closed) and a draft of today's visit on 2027."""
 
 import datetime
+from collections import defaultdict
 
 import pytest
 from django.utils import timezone
 from guardian.core import ObjectPermissionChecker
 
 from appraisal.conflicts import conflicts_for
-from appraisal.models import Assignment, Board, BoardMember, Conflict, RecognitionDossier, Visit
+from appraisal.models import (
+    Assignment,
+    AssignmentChange,
+    Board,
+    BoardMember,
+    Conflict,
+    RecognitionDossier,
+    Scorecard,
+    ScoreLine,
+    Visit,
+)
 from dvk.models import User
 from tests.conftest import client_for
 from tests.registry.test_registration_demo import demo_built, seeded  # noqa: F401  (fixtures)
@@ -93,3 +105,46 @@ class TestTheAppraisalDemo:
             f"/o/{COMMUNE}/campaigns/{board.campaign_id}/compliance/",
         ):
             assert client.get(url).status_code == 404, url
+
+    def test_every_voting_member_submitted_each_2026_model_they_are_not_conflicted_on(self):
+        board = board_of(2026)
+        assignments = list(
+            Assignment.objects.filter(board=board).select_related("member", "registration__organization")
+        )
+        conflicted = conflicts_for(board, [(a.member, a.registration) for a in assignments])
+        expected = {a.pk for a in assignments if (a.member_id, a.registration_id) not in conflicted}
+        cards = Scorecard.objects.filter(assignment__board=board)
+        assert len(expected) == 12 * 3 - 2  # demo-xa's declaration, the Front's chairman on the Front's model
+        assert set(cards.values_list("assignment_id", flat=True)) == expected
+        assert set(cards.values_list("status", flat=True)) == {"submitted"}
+        totals = list(cards.values_list("total", flat=True))
+        assert len(set(totals)) > 10 and all(40 <= t <= 100 for t in totals)
+        assert all(c.comment for c in cards)
+        lines = ScoreLine.objects.filter(scorecard__assignment__board=board)
+        assert lines.count() == len(expected) * 5 and not lines.filter(points__isnull=True).exists()
+        assert lines.exclude(comment="").count() >= len(expected) * 2
+
+    def test_one_2026_model_has_its_members_more_than_20_points_apart(self):
+        board = board_of(2026)
+        totals = defaultdict(list)
+        for code, total in Scorecard.objects.filter(assignment__board=board).values_list(
+            "assignment__registration__organization__code", "total"
+        ):
+            totals[code].append(total)
+        apart = {code: max(t) - min(t) for code, t in totals.items() if max(t) - min(t) > board.disagreement_points}
+        assert list(apart) == ["NA-DIENCHAU-CB-XOM03"]
+        assert all(max(t) - min(t) <= 12 for code, t in totals.items() if code not in apart)
+
+    def test_scoring_on_the_2026_board_is_closed_by_its_head(self):
+        board = board_of(2026)
+        assert board.scoring_closed_at is not None and board.scoring_closed_by.username == "demo-thamdinh"
+        closed = AssignmentChange.objects.filter(board=board, kind="scoring_closed")
+        assert list(closed.values_list("user", flat=True)) == [None]
+
+    def test_demo_thamdinh_has_a_draft_for_a_model_visited_today_on_2027(self):
+        board = board_of(2027)
+        card = Scorecard.objects.select_related("assignment__member__user").get(assignment__board=board)
+        assert (card.status, card.assignment.member.user.username) == ("draft", "demo-thamdinh")
+        today = Visit.objects.filter(board=board, visit_on=timezone.localdate())
+        assert card.assignment.registration_id in set(today.values_list("registration_id", flat=True))
+        assert card.lines.exclude(points__isnull=True).count() == 3 and card.total > 0

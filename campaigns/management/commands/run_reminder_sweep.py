@@ -2,10 +2,8 @@
 
 import datetime
 import time
-from functools import partial
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from campaigns import reminders
 
@@ -33,16 +31,14 @@ class Command(BaseCommand):
             today = datetime.date.fromisoformat(date) if date else None
         except ValueError:
             raise CommandError("--date phải có dạng YYYY-MM-DD.") from None
-        dispatch = None
+        dispatch = extension_dispatch = None
         if enqueue:
-            from campaigns.tasks import send_reminder_batch
+            from campaigns.tasks import enqueue_batch, enqueue_extension_batch
 
-            def dispatch(*, reminder_ids, claim_token):
-                kwargs = {"reminder_ids": reminder_ids, "claim_token": claim_token}
-                transaction.on_commit(partial(send_reminder_batch.apply_async, kwargs=kwargs))
+            dispatch, extension_dispatch = enqueue_batch(), enqueue_extension_batch()
 
         started = time.perf_counter()
-        stats = reminders.sweep(today=today, dispatch=dispatch)
+        stats = reminders.sweep(today=today, dispatch=dispatch, extension_dispatch=extension_dispatch)
         elapsed = time.perf_counter() - started
         for key, value in stats.items():
             self.stdout.write(f"{key}: {value}")
