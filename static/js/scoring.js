@@ -411,7 +411,10 @@
           oninput: changed,
         });
         var error = h("div", { class: "text-danger", id: id + "-error", role: "alert" });
-        var comment = h("textarea", { class: "form-control", id: "comment-" + c.id, rows: "2", oninput: changed, "aria-label": t("line_comment") + " – " + c.name });
+        var comment = h("textarea", {
+          class: "form-control", id: "comment-" + c.id, rows: "2", oninput: changed,
+          placeholder: t("line_comment"), "aria-label": t("line_comment") + " – " + c.name,
+        });
         var box = h("div", { class: "scoring-criterion", id: "criterion-" + c.id }, [
           h("label", { class: "form-label fw-semibold d-block", for: id }, [c.name]),
           c.description ? h("p", { class: "text-muted mb-2" }, [c.description]) : null,
@@ -474,9 +477,10 @@
 
     function applyLock() {
       var readOnly = locked();
-      form.querySelectorAll("input, textarea, .scoring-stepper button, .scoring-thumb-remove").forEach(function (control) {
+      form.querySelectorAll("input, textarea, .scoring-stepper button").forEach(function (control) {
         control.disabled = readOnly;
       });
+      photoList.querySelectorAll(".scoring-thumb-remove").forEach(function (button) { button.hidden = readOnly; });
       saveButton.hidden = submitButton.hidden = readOnly;
       document.getElementById("scorecard-photo-button").hidden = readOnly;
       var messages = [];
@@ -691,7 +695,7 @@
           photo.caption ? h("figcaption", {}, [photo.caption]) : null,
         ]),
         h("button", {
-          type: "button", class: "btn btn-light scoring-thumb-remove", "aria-label": t("photo_remove"), disabled: locked(),
+          type: "button", class: "btn btn-light scoring-thumb-remove", "aria-label": t("photo_remove"), hidden: locked(),
           onclick: function () { removePhoto(photo); },
         }, [h("i", { class: "bi bi-x-lg", "aria-hidden": "true" })]),
       ]);

@@ -140,3 +140,16 @@ def test_the_list_and_the_assignment_page_take_the_same_queries_at_two_sizes(wor
     client = client_for(world.member.user)
     assert (_count(client, _list()), _count(client, _one(mine))) == small
     assert _list(board.pk).endswith(str(board.pk)) and client.get(_list(board.pk)).status_code == 200
+
+
+def test_the_board_page_and_my_work_link_the_members_scoring(world):
+    client = client_for(world.member.user)
+    board_page = client.get(f"/o/COMM/appraisal/boards/{world.board.pk}/").content.decode()
+    assert f'href="/o/COMM/appraisal/scoring/?board={world.board.pk}" id="board-scoring"' in board_page
+    my_work = client.get(f"/o/COMM/appraisal/boards/{world.board.pk}/mine/").content.decode()
+    assert f'href="/o/COMM/appraisal/scoring/?board={world.board.pk}" id="my-work-scoring"' in my_work
+    for registration in world.registrations:
+        assert f'href="{_one(world.assignment(world.member, world.registrations.index(registration)))}"' in my_work
+    # Through a seat as well (the deputy's only place at the commune is the board).
+    seat_page = client_for(world.deputy.user).get(f"/o/COMM/appraisal/boards/{world.board.pk}/").content.decode()
+    assert 'id="board-scoring"' in seat_page
