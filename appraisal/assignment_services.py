@@ -10,7 +10,11 @@ member may score is the rules predicate `appraisal.score_assignment` (grant, not
 scoring open), never the bare grant.
 
 Assigning and unassigning lock the board's row first, so two identical requests (a double
-tap with two keys, two tabs) run one after the other and the second finds the work done."""
+tap with two keys, two tabs) run one after the other and the second finds the work done.
+
+Each change of what a member may do on an assignment (assigned, unassigned, a conflict
+recorded) appends an entry to the member's change feed (appraisal.changes), in the same
+transaction, so a tablet that was offline catches up with it."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -22,8 +26,9 @@ from simple_history.utils import bulk_create_with_history
 from models_registry.selectors import registrations_here
 
 from . import assignment_selectors as selectors
+from .changes import record_change, record_changes
 from .conflicts import local_date
-from .enums import ConflictKind, ScorecardStatus
+from .enums import ChangeKind, ConflictKind, ScorecardStatus
 from .models import Assignment, Board, BoardMember, Conflict, Scorecard
 
 GRANT = "appraisal.appraise_assignment"
@@ -99,7 +104,8 @@ def assign(*, board, registration_ids, member_ids=None, user=None):
     """Gives each registration of `registration_ids` to each member of `member_ids` (None:
     the board's voting members), with the grant; pairs already assigned are left as they are.
     Returns the new Assignment rows. All or nothing: one registration the board may not take,
-    one member of another board, a campaign that is not published or closed refuses it all."""
+    one member of another board, a campaign that is not published or closed refuses it all.
+    Side effects: the grants; one ASSIGNED feed entry per new assignment, told to its member."""
     board = _lock_board(board)
     _check_open(board)
     registrations = _registrations(board, registration_ids)
@@ -124,13 +130,17 @@ def assign(*, board, registration_ids, member_ids=None, user=None):
     members_by_pk = {m.pk: m for m in members}
     for member_pk, rows in by_member.items():
         assign_perm(GRANT, members_by_pk[member_pk].user, rows)
+    by_pk = {r.pk: r for r in registrations}
+    record_changes(
+        [(board, ChangeKind.ASSIGNED, members_by_pk[a.member_id].user, by_pk[a.registration_id], "") for a in created]
+    )
     return created
 
 
 def _locked_for_removal(rows):
     """The assignments of `rows` (a queryset), locked: a scorecard write locks its assignment
     first (scoring_services), so a card cannot be submitted between the check and the removal."""
-    return list(rows.select_related("member__user").select_for_update(of=("self",)).order_by("pk"))
+    return list(rows.select_related("member__user", "registration").select_for_update(of=("self",)).order_by("pk"))
 
 
 def _refuse_submitted(assignments, *, leaving=None):
@@ -171,14 +181,16 @@ def _refuse_submitted(assignments, *, leaving=None):
     )
 
 
-def _remove(assignments):
+def _remove(board, assignments):
     """Removes the grants of `assignments` (one bulk removal per member), then the rows (and
-    with them their draft scorecards)."""
+    with them their draft scorecards), and tells each member (an UNASSIGNED feed entry: the
+    entry outlives the row)."""
     by_user = {}
     for a in assignments:
         by_user.setdefault(a.member.user_id, (a.member.user, []))[1].append(a)
     for member_user, rows in by_user.values():
         remove_perm(GRANT, member_user, rows)
+    record_changes([(board, ChangeKind.UNASSIGNED, a.member.user, a.registration, "") for a in assignments])
     for a in assignments:
         a.delete()
     return len(assignments)
@@ -204,7 +216,7 @@ def unassign(*, board, registration_ids, member_ids=None, user=None):
         rows = rows.filter(member__in=members)
     rows = _locked_for_removal(rows)
     _refuse_submitted(rows)
-    return _remove(rows)
+    return _remove(board, rows)
 
 
 @transaction.atomic
@@ -212,10 +224,10 @@ def unassign_member(member):
     """Removes every assignment of `member`, its grant and its draft scorecard: what leaving
     the board does (the board's "remove member" calls it before deleting the BoardMember row).
     Refused, nothing changed, when the member has submitted a scorecard. Returns how many."""
-    Board.objects.select_for_update(of=("self",)).filter(pk=member.board_id).first()
+    board = Board.objects.select_for_update(of=("self",)).filter(pk=member.board_id).first()
     rows = _locked_for_removal(Assignment.objects.filter(member=member))
     _refuse_submitted(rows, leaving=member)
-    return _remove(rows)
+    return _remove(board, rows)
 
 
 def _reason(reason):
@@ -249,7 +261,7 @@ def _record(*, assignment, kind, reason, user, own):
         raise _existing_refusal(earlier, own=own)
     try:
         with transaction.atomic():
-            return Conflict.objects.create(
+            conflict = Conflict.objects.create(
                 board=board,
                 member=member,
                 registration_id=assignment.registration_id,
@@ -260,12 +272,22 @@ def _record(*, assignment, kind, reason, user, own):
     except IntegrityError:
         earlier = Conflict.objects.get(member=member, registration_id=assignment.registration_id)
         raise _existing_refusal(earlier, own=own) from None
+    # The member's device learns that they no longer score it.
+    record_change(
+        board=board,
+        kind=ChangeKind.CONFLICT,
+        user=member.user,
+        registration=assignment.registration,
+        detail=f"{ConflictKind(kind).label}: {reason}",
+    )
+    return conflict
 
 
 @transaction.atomic
 def conflict_declare(*, assignment, user, reason):
     """The member of `assignment` declares a conflict of interest on its registration, with a
-    reason. Only the member themself; a second declaration (or one after a recusal) is refused."""
+    reason. Only the member themself; a second declaration (or one after a recusal) is refused.
+    Side effect: a CONFLICT feed entry told to the member."""
     if assignment.member.user_id != user.pk:
         raise ValidationError(_("Chỉ thành viên được phân công mới tự khai xung đột lợi ích được."))
     return _record(assignment=assignment, kind=ConflictKind.DECLARED, reason=reason, user=user, own=True)
@@ -274,5 +296,6 @@ def conflict_declare(*, assignment, user, reason):
 @transaction.atomic
 def recusal_record(*, assignment, user, reason):
     """The head records that the member of `assignment` does not score its registration
-    (recusal), with a reason. Refused when a conflict is already stored for the pair."""
+    (recusal), with a reason. Refused when a conflict is already stored for the pair.
+    Side effect: a CONFLICT feed entry told to the member."""
     return _record(assignment=assignment, kind=ConflictKind.RECUSAL, reason=reason, user=user, own=False)

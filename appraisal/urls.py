@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import assignment_views, board_views, dossier_views, views, visit_views
+from . import assignment_views, board_views, dossier_views, scoring_views, views, visit_views
 
 app_name = "appraisal"
 
@@ -28,6 +28,9 @@ urlpatterns = [
         assignment_views.conflict_declare,
         name="conflict_declare",
     ),
+    # The member's tablet pages (scoring_views): shells over the scoring API; they accept a seat.
+    path("scoring/", scoring_views.scoring, name="scoring"),
+    path("scoring/<id:pk>/", scoring_views.scoring_assignment, name="scoring_assignment"),
     # The recognition dossier (dossier_views): under the unit, and read by the board.
     path("registrations/<id:pk>/dossier/", dossier_views.dossier, name="dossier"),
     path("registrations/<id:pk>/dossier/submit/", dossier_views.dossier_submit, name="dossier_submit"),

@@ -59,9 +59,13 @@ def schema_parameter():
 
 
 class KeyRefused(Exception):
+    """A key that cannot be used: malformed (400, code "key_invalid") or already used for
+    another request (409, code "key_reused")."""
+
     def __init__(self, message, status):
         super().__init__(message)
         self.message, self.status = message, status
+        self.code = "key_invalid" if status == 400 else "key_reused"
 
 
 def fingerprint(method, path, fields, files=()):
@@ -169,12 +173,38 @@ def idempotent(view):
 # --- API --------------------------------------------------------------------------------------
 
 
+def _api_remember(response):
+    from rest_framework.utils.encoders import JSONEncoder
+
+    if 200 <= response.status_code < 400:
+        body = json.loads(json.dumps(response.data, cls=JSONEncoder)) if response.data is not None else None
+        return response.status_code, response.get("Location", ""), body
+    return None
+
+
+def _api_replay(row):
+    from rest_framework.response import Response
+
+    response = Response(row.body, status=row.status)
+    response["Idempotent-Replay"] = "true"
+    return response
+
+
+def api_once(*, user, key, request_digest, perform):
+    """Runs `perform()` (which returns a DRF Response) once per (user, key), as
+    `idempotent_api` does for a whole request: a repeat answers the first success with the
+    header `Idempotent-Replay: true`. For writes that carry their keys in the body (a batch of
+    scorecard writes, each item under its own key). Raises KeyRefused as `run_once`."""
+    return run_once(
+        user=user, key=key, request_digest=request_digest, perform=perform, remember=_api_remember, replay=_api_replay
+    )
+
+
 def idempotent_api(handler):
     """For a DRF view's write handler (post, patch, put): with an `Idempotency-Key` header, a
     repeat gets the first answer (status and body) and changes nothing; the same key with
     another body is 409."""
     from rest_framework.response import Response
-    from rest_framework.utils.encoders import JSONEncoder
 
     @wraps(handler)
     def wrapper(self, request, *args, **kwargs):
@@ -184,28 +214,14 @@ def idempotent_api(handler):
         fields = {k: v for k, v in request.data.items() if not hasattr(v, "chunks")}
         files = [(k, v) for k, v in request.data.items() if hasattr(v, "chunks")]
         digest = fingerprint(request.method, request.path, fields, files)
-
-        def remember(response):
-            if 200 <= response.status_code < 400:
-                body = json.loads(json.dumps(response.data, cls=JSONEncoder)) if response.data is not None else None
-                return response.status_code, response.get("Location", ""), body
-            return None
-
-        def replay(row):
-            response = Response(row.body, status=row.status)
-            response["Idempotent-Replay"] = "true"
-            return response
-
         try:
-            return run_once(
+            return api_once(
                 user=request.user,
                 key=key,
                 request_digest=digest,
                 perform=lambda: handler(self, request, *args, **kwargs),
-                remember=remember,
-                replay=replay,
             )
         except KeyRefused as refused:
-            return Response({"detail": refused.message}, status=refused.status)
+            return Response({"detail": refused.message, "code": refused.code}, status=refused.status)
 
     return wrapper

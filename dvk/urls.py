@@ -39,6 +39,7 @@ api_org_patterns = [
     path("members/", api.MembershipListView.as_view(), name="members"),
     path("campaigns/", include("campaigns.api_urls")),
     path("registrations/", include("models_registry.api_urls")),
+    path("appraisal/", include("appraisal.api_urls")),
 ]
 
 api_patterns = [

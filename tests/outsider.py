@@ -99,6 +99,9 @@ class Probe:
     url: str
     data: dict | None = None
     expect: int = 404
+    # How an API probe's body is sent (None: the client's default, multipart; "json" for
+    # bodies with lists of objects, as a tablet sends them).
+    format: str | None = None
 
 
 def get(url, expect=404):

@@ -1,0 +1,377 @@
+"""API shapes of scoring (appraisal/api.py): a member's assignment with the dossier they read,
+their scorecard, the change feed, and what a tablet writes.
+
+Writes go through appraisal.scoring_services; these serializers only parse and describe. The
+objects read come from appraisal.scoring_selectors with what they show already attached, so
+serializing a list makes no query. File addresses come from `context["links"]` (api.Links).
+
+States, kinds and statuses are strings documented in words: drf-spectacular names an enum
+after its field, and one name for two choice sets (the registration's status, the
+scorecard's) would warn, which the deploy check refuses (campaigns/serializers.py)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from campaigns.serializers import OrganizationRefSerializer
+from dvk.access import ID_BOUNDS
+from models_registry.serializers import VietnameseErrors
+
+from .enums import ChangeKind, DossierStatus, ScorecardStatus
+from .scoring_selectors import State
+
+# The registration's plan as the board reads it: the "06 rõ" and the model plan's text.
+PLAN_FIELDS = (
+    "location",
+    "responsible_person",
+    "participants",
+    "content",
+    "responsibility",
+    "authority",
+    "schedule",
+    "purposes",
+    "solutions",
+    "forces",
+    "coordinating_forces",
+    "review_dates",
+    "launch_event",
+    "assignments",
+    "conditions",
+)
+DOSSIER_FIELDS = (
+    "letter_number",
+    "letter_date",
+    "letter_to",
+    "letter_request",
+    "signer_name",
+    "signer_position",
+    "report_purposes",
+    "report_content",
+    "report_results",
+    "report_creativity",
+    "report_lessons",
+    "submitted_at",
+)
+
+
+def _values(choices):
+    return ", ".join(choices)
+
+
+# --- reads --------------------------------------------------------------------------------------
+
+
+class ScoringCampaignSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(help_text="Số hiệu kế hoạch")
+    title = serializers.CharField()
+
+
+class BoardRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    campaign = ScoringCampaignSerializer()
+    scoring_closed = serializers.SerializerMethodField(help_text="Trưởng đoàn đã khóa chấm điểm")
+
+    def get_scoring_closed(self, board) -> bool:
+        return board.scoring_closed_at is not None
+
+
+class ScoringTargetSerializer(serializers.Serializer):
+    indicator = serializers.CharField()
+    value = serializers.DecimalField(max_digits=14, decimal_places=2)
+    unit = serializers.CharField()
+
+
+@extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
+class PlanField(serializers.Field):
+    """The plan's text fields of a registration, by name (PLAN_FIELDS)."""
+
+    def to_representation(self, registration):
+        return {name: getattr(registration, name) for name in PLAN_FIELDS}
+
+
+class ScoringRegistrationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="initiative.name", help_text="Tên mô hình")
+    organization = OrganizationRefSerializer(help_text="Đơn vị đăng ký")
+    subject_type = serializers.CharField(help_text="collective (tập thể) hoặc individual (cá nhân)")
+    field = serializers.SerializerMethodField(help_text="Mã lĩnh vực")
+    person_name = serializers.CharField()
+    starts_on = serializers.DateField(allow_null=True)
+    completes_on = serializers.DateField(allow_null=True)
+    status = serializers.CharField(help_text="Trạng thái đăng ký")
+    targets = ScoringTargetSerializer(many=True, source="targets.all", help_text="Kết quả cần đạt")
+    plan = PlanField(source="*", help_text="Kế hoạch mô hình và “06 rõ”, theo tên trường")
+
+    def get_field(self, registration) -> str | None:
+        return registration.field.code if registration.field_id else None
+
+
+class VisitRefSerializer(serializers.Serializer):
+    date = serializers.DateField(source="visit_on")
+    time = serializers.TimeField(source="visit_at", format="%H:%M", allow_null=True)
+    place = serializers.CharField()
+
+
+class ConflictReasonSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="role, subject, declared hoặc recusal")
+    label = serializers.CharField()
+    text = serializers.CharField()
+
+
+class ScorecardBriefSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    status = serializers.CharField(help_text=_values(ScorecardStatus.values))
+    total = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+
+class DossierSerializer(serializers.Serializer):
+    """The recognition dossier as the board reads it: every field once the unit submitted it;
+    before that only its state (the other fields null)."""
+
+    status = serializers.CharField(help_text=_values(DossierStatus.values))
+    letter_number = serializers.CharField(allow_null=True)
+    letter_date = serializers.DateField(allow_null=True)
+    letter_to = serializers.CharField(allow_null=True)
+    letter_request = serializers.CharField(allow_null=True)
+    signer_name = serializers.CharField(allow_null=True)
+    signer_position = serializers.CharField(allow_null=True)
+    report_purposes = serializers.CharField(allow_null=True)
+    report_content = serializers.CharField(allow_null=True)
+    report_results = serializers.CharField(allow_null=True)
+    report_creativity = serializers.CharField(allow_null=True)
+    report_lessons = serializers.CharField(allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+
+    def to_representation(self, dossier):
+        if dossier.status != DossierStatus.SUBMITTED:
+            return {"status": dossier.status, **{name: None for name in DOSSIER_FIELDS}}
+        return super().to_representation(dossier)
+
+
+class ReportSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text="progress (tiến độ) hoặc result (kết quả)")
+    reported_on = serializers.DateField()
+    summary = serializers.CharField()
+
+
+class EvidenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text="Loại tệp: image, video, pdf, ...")
+    original_name = serializers.CharField()
+    size = serializers.IntegerField()
+    caption = serializers.CharField()
+    content_type = serializers.CharField()
+    report = serializers.IntegerField(source="report_id", allow_null=True, help_text="Báo cáo kèm theo (nếu có)")
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    def get_url(self, evidence) -> str:
+        return self.context["links"].evidence_file(evidence)
+
+    def get_thumbnail_url(self, evidence) -> str | None:
+        return self.context["links"].evidence_thumbnail(evidence) if evidence.thumbnail else None
+
+
+class AssignmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    board = BoardRefSerializer()
+    registration = ScoringRegistrationSerializer()
+    visit = VisitRefSerializer(source="next_visit", allow_null=True, help_text="Lần khảo sát tới của bạn")
+    state = serializers.CharField(help_text=_values(State.ALL))
+    may_score = serializers.BooleanField()
+    conflicts = ConflictReasonSerializer(many=True, source="conflict_reasons")
+    scorecard = ScorecardBriefSerializer(source="card", allow_null=True)
+    dossier = serializers.SerializerMethodField()
+    reports = ReportSerializer(many=True, source="registration.reports.all")
+    evidence = EvidenceSerializer(many=True, source="evidence_rows")
+
+    @extend_schema_field(DossierSerializer(allow_null=True))
+    def get_dossier(self, assignment):
+        dossier = assignment.dossier_row
+        return DossierSerializer(dossier).data if dossier is not None else None
+
+
+class AssignmentCountsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    submitted = serializers.IntegerField()
+    draft = serializers.IntegerField()
+    todo = serializers.IntegerField()
+    conflicted = serializers.IntegerField()
+    closed = serializers.IntegerField()
+
+
+class AssignmentListSerializer(serializers.Serializer):
+    counts = AssignmentCountsSerializer()
+    results = AssignmentSerializer(many=True)
+
+
+class AssignmentFilterSerializer(VietnameseErrors, serializers.Serializer):
+    board = serializers.IntegerField(**ID_BOUNDS, required=False, help_text="Chỉ các phân công của đoàn này")
+
+
+class CriterionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    max_points = serializers.IntegerField()
+    required = serializers.BooleanField()
+
+
+class ScoreLineSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField(source="criterion_id")
+    points = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    comment = serializers.CharField()
+
+
+class PhotoSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    original_name = serializers.CharField()
+    size = serializers.IntegerField()
+    caption = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    def get_url(self, photo) -> str:
+        return self.context["links"].photo_file(photo)
+
+    def get_thumbnail_url(self, photo) -> str | None:
+        return self.context["links"].photo_thumbnail(photo) if photo.thumbnail else None
+
+
+class ScorecardSerializer(serializers.Serializer):
+    """The member's scorecard on one assignment (version 0, status null before the first
+    write), with the rubric's criteria and whether they may write it now."""
+
+    assignment = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="0 khi chưa có phiếu; gửi kèm khi ghi")
+    status = serializers.CharField(allow_null=True, help_text=_values(ScorecardStatus.values))
+    comment = serializers.CharField()
+    total = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    reopen_reason = serializers.CharField()
+    criteria = CriterionSerializer(many=True)
+    lines = ScoreLineSerializer(many=True)
+    photos = PhotoSerializer(many=True)
+    may_score = serializers.BooleanField()
+    why_not = serializers.CharField(help_text="Vì sao chưa chấm được (trống khi chấm được)")
+
+
+class PhotoAddedSerializer(serializers.Serializer):
+    photo = PhotoSerializer()
+    scorecard_version = serializers.IntegerField(help_text="Phiên bản phiếu sau khi thêm ảnh")
+
+
+class ChangeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text=_values(ChangeKind.values))
+    board = serializers.IntegerField(source="board_id")
+    registration = serializers.IntegerField(source="registration_id", allow_null=True)
+    assignment = serializers.IntegerField(
+        source="assignment_id", allow_null=True, help_text="Phân công hiện có của bạn cho đăng ký này (nếu còn)"
+    )
+    detail = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class ChangesSerializer(serializers.Serializer):
+    cursor = serializers.IntegerField(help_text="Gửi lại làm `since` ở lần đọc sau")
+    more = serializers.BooleanField(help_text="Còn thay đổi chưa trả về: đọc tiếp với cursor này")
+    changes = ChangeSerializer(many=True)
+
+
+class ChangesFilterSerializer(VietnameseErrors, serializers.Serializer):
+    since = serializers.IntegerField(
+        min_value=0, max_value=ID_BOUNDS["max_value"], required=False, default=0, help_text="Cursor lần đọc trước"
+    )
+
+
+class RefusalSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Lý do, bằng tiếng Việt")
+    code = serializers.CharField(
+        help_text="invalid (400), conflicted (403), closed, submitted, not_submitted, stale (409), too_large (413)"
+    )
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Thông báo theo mã tiêu chí, hoặc comment, photo, reason, version",
+    )
+    current = ScorecardSerializer(required=False, allow_null=True, help_text="Phiếu trên máy chủ (stale, submitted)")
+
+
+# --- writes -------------------------------------------------------------------------------------
+
+
+@extend_schema_field({"oneOf": [{"type": "number"}, {"type": "string"}], "nullable": True})
+class PointsField(serializers.Field):
+    """Points as a number or a string ("7,5" as typed); the service checks the bounds."""
+
+    def to_internal_value(self, data):
+        if data is None or isinstance(data, (int, float, str)) and not isinstance(data, bool):
+            return data
+        raise serializers.ValidationError("Điểm phải là một số.")
+
+    def to_representation(self, value):
+        return value
+
+
+class LineWriteSerializer(VietnameseErrors, serializers.Serializer):
+    criterion = serializers.IntegerField(**ID_BOUNDS, help_text="Mã tiêu chí")
+    points = PointsField(required=False, allow_null=True, default=None, help_text="Điểm; null: chưa chấm")
+    comment = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+
+
+class ScorecardWriteSerializer(VietnameseErrors, serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=0, max_value=2**31 - 1, help_text="Phiên bản đã đọc (0: chưa có phiếu); cũ hơn bản đang lưu: 409"
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+    lines = LineWriteSerializer(many=True, required=False, default=list, help_text="Tiêu chí không gửi: chưa chấm")
+    submit = serializers.BooleanField(required=False, default=False, help_text="Nộp phiếu ngay sau khi lưu")
+
+
+class VersionSerializer(VietnameseErrors, serializers.Serializer):
+    version = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+
+
+class ReasonSerializer(VietnameseErrors, serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class PhotoWriteSerializer(VietnameseErrors, serializers.Serializer):
+    file = serializers.FileField(help_text="Ảnh chụp tại chỗ (JPEG, PNG, GIF, WebP)")
+    caption = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class BatchItemSerializer(ScorecardWriteSerializer):
+    key = serializers.CharField(help_text="Mã chống gửi trùng của riêng mục này (như Idempotency-Key)")
+    assignment = serializers.IntegerField(**ID_BOUNDS)
+
+
+# One batch carries at most this many scorecard writes.
+BATCH_MAX = 100
+
+
+class BatchSerializer(VietnameseErrors, serializers.Serializer):
+    items = serializers.ListField(
+        child=serializers.DictField(), min_length=1, max_length=BATCH_MAX, help_text="Các lần ghi phiếu chấm"
+    )
+
+
+class BatchSchemaSerializer(serializers.Serializer):
+    """The batch body as the schema shows it (items are parsed one by one, so a bad item is
+    reported in its own result, not as the whole batch's 400)."""
+
+    items = BatchItemSerializer(many=True)
+
+
+class BatchResultSerializer(serializers.Serializer):
+    key = serializers.CharField(allow_null=True)
+    assignment = serializers.IntegerField(allow_null=True)
+    status = serializers.IntegerField(help_text="200, 400, 403, 404 hoặc 409, như PUT phiếu chấm")
+    replayed = serializers.BooleanField(help_text="Đã ghi ở lần gửi trước: trả lại kết quả lần đầu")
+    body = serializers.JSONField(help_text="Như câu trả lời của PUT phiếu chấm")
+
+
+class BatchResultsSerializer(serializers.Serializer):
+    results = BatchResultSerializer(many=True)

@@ -1,0 +1,772 @@
+// The board member's tablet pages (appraisal/scoring_views.py): the member's list and one
+// assignment (dossier view and scorecard), read and written through the scoring API only
+// (/api/v1/o/<code>/appraisal/, see docs of appraisal/api.py), as any client would, so the
+// offline layer can later sit between this script and the API.
+//
+// Write semantics (the same as the API's): every write carries a key made here
+// (Idempotency-Key) and the version it was based on. A write that got no answer (network,
+// 5xx) is retried with the same key and the same body; any change makes a new write with a
+// new key. A stale version (409) shows the server's copy beside the member's and lets them
+// choose; nothing is merged. No inline script or style: the Content-Security-Policy forbids them.
+(function () {
+  "use strict";
+
+  // --- small helpers ----------------------------------------------------------------------
+
+  var STRINGS = {};
+
+  function loadStrings() {
+    document.querySelectorAll("#scoring-strings [data-key]").forEach(function (node) {
+      STRINGS[node.dataset.key] = node.textContent.trim();
+    });
+  }
+
+  function t(key, values) {
+    var text = STRINGS[key] || key;
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split("{" + name + "}").join(values[name] == null ? "" : String(values[name]));
+    });
+    return text;
+  }
+
+  // h("div", {class: "x", onclick: fn}, [child, "text"]): elements built with textContent,
+  // never from HTML strings, so nothing the server sends can become markup.
+  function h(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      var value = attrs[name];
+      if (value == null || value === false) return;
+      if (name.slice(0, 2) === "on") node.addEventListener(name.slice(2), value);
+      else if (name === "class") node.className = value;
+      else if (name === "dataset") Object.assign(node.dataset, value);
+      else node.setAttribute(name, value === true ? "" : value);
+    });
+    (children || []).forEach(function (child) {
+      if (child == null || child === false) return;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    });
+    return node;
+  }
+
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    // randomUUID needs a secure context; a tablet on the office network over plain HTTP
+    // still gets a random key.
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+  }
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta && meta.content) return meta.content;
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  // fetch with the session's CSRF token; resolves {status, body} (body parsed when JSON), or
+  // {status: 0} when no answer came (offline, timeout).
+  function api(url, options) {
+    options = options || {};
+    var headers = Object.assign({ Accept: "application/json" }, options.headers || {});
+    if (options.method && options.method !== "GET") headers["X-CSRFToken"] = csrfToken();
+    if (options.json !== undefined) {
+      headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(options.json);
+    }
+    return fetch(url, {
+      method: options.method || "GET",
+      headers: headers,
+      body: options.body,
+      credentials: "same-origin",
+    }).then(
+      function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        var read = type.indexOf("json") >= 0 ? response.json() : Promise.resolve(null);
+        return read.then(
+          function (body) { return { status: response.status, body: body }; },
+          function () { return { status: response.status, body: null }; }
+        );
+      },
+      function () { return { status: 0, body: null }; }
+    );
+  }
+
+  // "2026-12-02" → "02/12/2026"; an ISO datetime is shown in the page's time zone (the
+  // server's Asia/Ho_Chi_Minh is the tablet's too in practice).
+  function shownDate(value) {
+    if (!value) return "";
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+    if (m) return m[3] + "/" + m[2] + "/" + m[1];
+    var d = new Date(value);
+    if (isNaN(d)) return value;
+    return d.toLocaleDateString("vi-VN", { day: "2-digit", month: "2-digit", year: "numeric", timeZone: "Asia/Ho_Chi_Minh" });
+  }
+
+  function shownTime(date) {
+    return date.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh" });
+  }
+
+  // Points as people write them: "7,5" and "7.5" are the same number. Returns a number, null
+  // (empty) or NaN.
+  function parsePoints(text) {
+    var value = String(text == null ? "" : text).trim().replace(",", ".");
+    if (value === "") return null;
+    if (!/^\d+(\.\d{1,2})?$/.test(value)) return NaN;
+    return Number(value);
+  }
+
+  function shownPoints(value) {
+    if (value == null || value === "") return "";
+    var n = Number(value);
+    if (isNaN(n)) return String(value);
+    return String(Math.round(n * 100) / 100).replace(".", ",");
+  }
+
+  function capitalized(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  }
+
+  function stateBadge(state) {
+    var styles = {
+      submitted: "text-bg-success",
+      draft: "text-bg-warning",
+      todo: "text-bg-secondary",
+      conflicted: "text-bg-danger",
+      closed: "text-bg-dark",
+    };
+    return h("span", { class: "badge " + (styles[state] || "text-bg-secondary"), dataset: { state: state } }, [
+      t("state_" + state),
+    ]);
+  }
+
+  function alertBox(kind, children, attrs) {
+    return h("div", Object.assign({ class: "alert alert-" + kind, role: kind === "danger" ? "alert" : "status" }, attrs || {}), children);
+  }
+
+  // --- the member's list --------------------------------------------------------------------
+
+  function initList(root) {
+    var url = root.dataset.api + "assignments/" + (root.dataset.board ? "?board=" + encodeURIComponent(root.dataset.board) : "");
+    function load() {
+      root.replaceChildren(h("p", { class: "text-muted" }, [t("loading")]));
+      api(url).then(function (answer) {
+        if (answer.status !== 200 || !answer.body) {
+          root.replaceChildren(
+            alertBox("danger", [t("load_failed"), " ", h("button", { type: "button", class: "btn btn-outline-danger", onclick: load }, [t("retry")])])
+          );
+          return;
+        }
+        renderList(root, answer.body);
+      });
+    }
+    load();
+  }
+
+  function renderList(root, data) {
+    var counts = data.counts || {};
+    var items = data.results || [];
+    var nodes = [
+      h("div", { class: "d-flex flex-wrap gap-3 align-items-baseline mb-2", id: "scoring-counts" }, [
+        h("span", { class: "scoring-counts fw-semibold", id: "scoring-counts-submitted" }, [
+          t("counts_submitted", { submitted: counts.submitted || 0, total: counts.total || 0 }),
+        ]),
+        h("span", { class: "text-muted" }, [
+          t("counts_rest", { draft: counts.draft || 0, todo: counts.todo || 0, conflicted: counts.conflicted || 0 }),
+        ]),
+      ]),
+    ];
+    if (!items.length) nodes.push(alertBox("info", [t("empty")], { id: "scoring-empty" }));
+    // Grouped by visit date, in the API's order (next visit first; none last).
+    var groups = [];
+    items.forEach(function (item) {
+      var day = item.visit ? item.visit.date : "";
+      var last = groups[groups.length - 1];
+      if (!last || last.day !== day) groups.push((last = { day: day, items: [] }));
+      last.items.push(item);
+    });
+    groups.forEach(function (group) {
+      nodes.push(h("h2", { class: "h5 scoring-day" }, [group.day ? shownDate(group.day) : t("no_visit")]));
+      nodes.push(h("div", { class: "d-grid gap-2" }, group.items.map(listItem.bind(null, root))));
+    });
+    root.replaceChildren.apply(root, nodes);
+  }
+
+  function listItem(root, item) {
+    var r = item.registration || {};
+    var visit = item.visit;
+    var card = item.scorecard;
+    var lines = [
+      h("div", { class: "d-flex flex-wrap gap-2 align-items-start justify-content-between" }, [
+        h("span", { class: "fw-semibold fs-5" }, [r.name]),
+        stateBadge(item.state),
+      ]),
+      h("div", {}, [(r.organization || {}).name, " · ", (item.board && item.board.campaign ? item.board.campaign.number : "")]),
+    ];
+    if (visit) {
+      lines.push(
+        h("div", { class: "text-muted" }, [
+          t("visit_at", { date: shownDate(visit.date), time: visit.time ? " " + visit.time.slice(0, 5) : "", place: visit.place || "" }),
+        ])
+      );
+    }
+    if (card && card.total != null && card.status) lines.push(h("div", {}, [t("total_of", { total: shownPoints(card.total) })]));
+    var openText = item.may_score ? t("open") : t("open_readonly");
+    lines.push(h("span", { class: "btn btn-primary mt-2 align-self-start" }, [openText, " →"]));
+    return h(
+      "a",
+      {
+        class: "card card-body scoring-item d-flex flex-column gap-1",
+        href: root.dataset.assignmentUrl + item.id + "/",
+        id: "scoring-item-" + item.id,
+        dataset: { state: item.state },
+      },
+      lines
+    );
+  }
+
+  // --- one assignment: the dossier view ------------------------------------------------------
+
+  // The plan's fields in the order the registration form asks them (the API sends a map).
+  var PLAN_FIELDS = [
+    "location", "responsible_person", "participants", "content", "responsibility", "authority", "schedule",
+    "purposes", "solutions", "forces", "coordinating_forces", "review_dates", "launch_event", "assignments", "conditions",
+  ];
+  var DOSSIER_FIELDS = [
+    "letter_number", "letter_date", "letter_to", "letter_request", "signer_name", "signer_position",
+    "report_purposes", "report_content", "report_results", "report_creativity", "report_lessons",
+  ];
+
+  function section(id, title, children) {
+    return h("div", { class: "card mb-3", id: id }, [
+      h("h2", { class: "card-header bg-white h6 fw-semibold mb-0" }, [title]),
+      h("div", { class: "card-body" }, children),
+    ]);
+  }
+
+  function definitions(pairs) {
+    var nodes = [];
+    pairs.forEach(function (pair) {
+      if (pair[1] == null || pair[1] === "") return;
+      nodes.push(h("dt", {}, [pair[0]]), h("dd", { class: "scoring-prose" }, [pair[1]]));
+    });
+    return h("dl", { class: "mb-0" }, nodes.length ? nodes : [h("dd", { class: "text-muted" }, ["—"])]);
+  }
+
+  function renderDossier(pane, item) {
+    var r = item.registration || {};
+    var nodes = [];
+    if (item.conflicts && item.conflicts.length) {
+      nodes.push(
+        alertBox("danger", [
+          h("p", { class: "mb-1 fw-semibold" }, [t("conflicts")]),
+          h("ul", { class: "mb-0" }, item.conflicts.map(function (c) { return h("li", {}, [c.label, ": ", c.text]); })),
+        ], { id: "scoring-conflicts" })
+      );
+    }
+    var period = [shownDate(r.starts_on), shownDate(r.completes_on)].filter(Boolean).join(" – ");
+    nodes.push(
+      section("dossier-registration", t("registration"), [
+        definitions([
+          [t("field"), r.field ? STRINGS["field_" + r.field] || r.field : null],
+          [r.subject_type === "individual" ? t("person") : null, r.subject_type === "individual" ? r.person_name : null],
+          [t("period"), period],
+          [t("status"), STRINGS["regstatus_" + r.status] || r.status],
+        ].filter(function (pair) { return pair[0]; })),
+      ])
+    );
+    var plan = r.plan;
+    var planBody;
+    if (plan && typeof plan === "object") {
+      var keys = PLAN_FIELDS.filter(function (k) { return k in plan; });
+      Object.keys(plan).forEach(function (k) { if (keys.indexOf(k) < 0) keys.push(k); });
+      planBody = definitions(keys.map(function (k) { return [capitalized(STRINGS["plan_" + k] || k), plan[k]]; }));
+    } else {
+      planBody = h("p", { class: "scoring-prose mb-0" }, [plan || "—"]);
+    }
+    var targets = r.targets || [];
+    nodes.push(
+      section("dossier-plan", t("plan"), [
+        planBody,
+        h("h3", { class: "h6 fw-semibold mt-3" }, [t("targets")]),
+        targets.length
+          ? h("ul", { class: "mb-0", id: "dossier-targets" }, targets.map(function (target) {
+              if (typeof target !== "object") return h("li", {}, [target]);
+              return h("li", {}, [target.indicator, target.value != null ? ": " + shownPoints(target.value) : "", target.unit ? " " + target.unit : ""]);
+            }))
+          : h("p", { class: "text-muted mb-0" }, [t("no_targets")]),
+      ])
+    );
+    var dossier = item.dossier;
+    nodes.push(
+      section("dossier-recognition", t("dossier"), dossier
+        ? [definitions(
+            [[t("dossier_submitted_at"), shownDate(dossier.submitted_at)]].concat(DOSSIER_FIELDS.map(function (k) {
+              return [t("dossier_" + k), /_date$/.test(k) ? shownDate(dossier[k]) : dossier[k]];
+            }))
+          )]
+        : [h("p", { class: "text-muted mb-0" }, [t("no_dossier")])])
+    );
+    var reports = item.reports || [];
+    nodes.push(
+      section("dossier-reports", t("reports"), reports.length
+        ? [h("ul", { class: "list-unstyled mb-0" }, reports.map(function (report) {
+            return h("li", { class: "mb-2" }, [
+              h("div", { class: "fw-semibold" }, [shownDate(report.reported_on), report.kind ? " · " + (STRINGS["report_" + report.kind] || report.kind) : ""]),
+              h("div", { class: "scoring-prose" }, [report.summary || ""]),
+            ]);
+          }))]
+        : [h("p", { class: "text-muted mb-0" }, [t("no_reports")])])
+    );
+    var evidence = item.evidence || [];
+    nodes.push(
+      section("dossier-evidence", t("evidence"), evidence.length
+        ? [h("ul", { class: "scoring-thumbs list-unstyled mb-0" }, evidence.map(evidenceThumb))]
+        : [h("p", { class: "text-muted mb-0" }, [t("no_evidence")])])
+    );
+    pane.replaceChildren.apply(pane, nodes);
+  }
+
+  function evidenceThumb(file) {
+    var picture = file.thumbnail_url
+      ? h("img", { src: file.thumbnail_url, alt: file.caption || file.original_name, loading: "lazy" })
+      : h("span", { class: "scoring-file", "aria-hidden": "true" }, [h("i", { class: "bi bi-file-earmark-text" })]);
+    return h("li", {}, [
+      h("figure", { class: "mb-0" }, [
+        h("a", { href: file.url, target: "_blank", rel: "noopener", class: "evidence-link", title: file.original_name }, [picture]),
+        h("figcaption", {}, [file.caption || file.original_name]),
+      ]),
+    ]);
+  }
+
+  // --- one assignment: the scorecard --------------------------------------------------------
+
+  function initAssignment(root) {
+    var base = root.dataset.api + "assignments/" + root.dataset.assignment + "/";
+    var dossierPane = document.getElementById("pane-dossier");
+    var form = document.getElementById("scorecard");
+    var criteriaBox = document.getElementById("scorecard-criteria");
+    var notes = document.getElementById("scorecard-notes");
+    var commentInput = document.getElementById("scorecard-comment");
+    var totalBox = document.getElementById("scorecard-total");
+    var statusBox = document.getElementById("scorecard-status");
+    var saveButton = document.getElementById("scorecard-save");
+    var submitButton = document.getElementById("scorecard-submit");
+    var dialog = document.getElementById("scorecard-confirm");
+    var staleBox = document.getElementById("scorecard-stale");
+    var photoInput = document.getElementById("scorecard-photo-input");
+    var photoList = document.getElementById("scorecard-photo-list");
+    var photoError = document.getElementById("scorecard-photo-error");
+
+    var card = null; // the scorecard as the server last answered
+    var inputs = {}; // criterion id → {points, comment, error, box, criterion}
+    var savedSnapshot = ""; // the form's values when they last matched the server
+    var attempt = null; // {key, body, submit}: a write sent without an answer, retried as is
+    var busy = false;
+
+    setupTabs();
+
+    api(base).then(function (answer) {
+      if (answer.status === 200 && answer.body) renderDossier(dossierPane, answer.body);
+      else dossierPane.replaceChildren(alertBox("danger", [answer.status === 404 ? t("not_found") : t("load_failed")]));
+    });
+    loadCard();
+
+    function loadCard() {
+      api(base + "scorecard/").then(function (answer) {
+        if (answer.status !== 200 || !answer.body) {
+          notes.replaceChildren(alertBox("danger", [answer.status === 404 ? t("not_found") : t("load_failed")]));
+          form.hidden = false;
+          form.querySelectorAll("input, textarea, button").forEach(function (c) { c.disabled = true; });
+          return;
+        }
+        card = answer.body;
+        buildCriteria(card.criteria || []);
+        fill(card);
+        form.hidden = false;
+      });
+    }
+
+    function setupTabs() {
+      var tabs = document.querySelectorAll("#scoring-tabs [data-pane]");
+      tabs.forEach(function (tab) {
+        tab.addEventListener("click", function () {
+          tabs.forEach(function (other) {
+            var on = other === tab;
+            other.classList.toggle("active", on);
+            other.setAttribute("aria-selected", on ? "true" : "false");
+            document.getElementById(other.dataset.pane).classList.toggle("active", on);
+          });
+        });
+      });
+    }
+
+    function buildCriteria(criteria) {
+      inputs = {};
+      criteriaBox.replaceChildren.apply(criteriaBox, criteria.map(function (c) {
+        var id = "points-" + c.id;
+        var points = h("input", {
+          class: "form-control", id: id, type: "text", inputmode: "decimal", autocomplete: "off",
+          "aria-describedby": id + "-max " + id + "-error", dataset: { criterion: c.id, max: c.max_points },
+          oninput: changed,
+        });
+        var error = h("div", { class: "text-danger", id: id + "-error", role: "alert" });
+        var comment = h("textarea", {
+          class: "form-control", id: "comment-" + c.id, rows: "2", oninput: changed,
+          placeholder: t("line_comment"), "aria-label": t("line_comment") + " – " + c.name,
+        });
+        var box = h("div", { class: "scoring-criterion", id: "criterion-" + c.id }, [
+          h("label", { class: "form-label fw-semibold d-block", for: id }, [c.name]),
+          c.description ? h("p", { class: "text-muted mb-2" }, [c.description]) : null,
+          h("div", { class: "scoring-stepper mb-2" }, [
+            h("button", { class: "btn btn-outline-secondary", type: "button", "aria-label": t("minus") + " – " + c.name, dataset: { step: "-1", criterion: c.id }, onclick: step }, ["−"]),
+            points,
+            h("button", { class: "btn btn-outline-secondary", type: "button", "aria-label": t("plus") + " – " + c.name, dataset: { step: "1", criterion: c.id }, onclick: step }, ["+"]),
+            h("span", { class: "scoring-max", id: id + "-max" }, ["/ " + shownPoints(c.max_points)]),
+          ]),
+          error,
+          comment,
+        ]);
+        inputs[c.id] = { points: points, comment: comment, error: error, box: box, criterion: c };
+        return box;
+      }));
+      commentInput.addEventListener("input", changed);
+    }
+
+    // The steppers move by one point, within 0 and the maximum (an empty box starts at 0).
+    function step(event) {
+      var entry = inputs[event.currentTarget.dataset.criterion];
+      if (!entry || entry.points.disabled) return;
+      var now = parsePoints(entry.points.value);
+      if (now == null || isNaN(now)) now = 0;
+      var next = Math.min(Number(entry.criterion.max_points), Math.max(0, now + Number(event.currentTarget.dataset.step)));
+      entry.points.value = shownPoints(next);
+      changed();
+    }
+
+    // The form's values as the API takes them.
+    function values() {
+      return {
+        comment: commentInput.value,
+        lines: Object.keys(inputs).map(function (id) {
+          var text = inputs[id].points.value.trim().replace(",", ".");
+          return { criterion: Number(id), points: text === "" ? null : text, comment: inputs[id].comment.value };
+        }),
+      };
+    }
+
+    function fill(source) {
+      var lines = {};
+      (source.lines || []).forEach(function (line) { lines[line.criterion] = line; });
+      Object.keys(inputs).forEach(function (id) {
+        var line = lines[id] || {};
+        inputs[id].points.value = shownPoints(line.points);
+        inputs[id].comment.value = line.comment || "";
+      });
+      commentInput.value = source.comment || "";
+      if (source.photos) renderPhotos(source.photos);
+      savedSnapshot = JSON.stringify(values());
+      clearErrors();
+      changed();
+      applyLock();
+    }
+
+    function locked() {
+      return !card || card.status === "submitted" || card.may_score === false;
+    }
+
+    function applyLock() {
+      var readOnly = locked();
+      form.querySelectorAll("input, textarea, .scoring-stepper button").forEach(function (control) {
+        control.disabled = readOnly;
+      });
+      photoList.querySelectorAll(".scoring-thumb-remove").forEach(function (button) { button.hidden = readOnly; });
+      saveButton.hidden = submitButton.hidden = readOnly;
+      document.getElementById("scorecard-photo-button").hidden = readOnly;
+      var messages = [];
+      if (card && card.status === "submitted") {
+        messages.push(alertBox("success", [t("locked", { at: card.submitted_at ? " " + shownDate(card.submitted_at) : "" })], { id: "scorecard-locked" }));
+      } else if (card && card.may_score === false && card.why_not) {
+        messages.push(alertBox("warning", [card.why_not], { id: "scorecard-why-not" }));
+      }
+      if (card && card.status === "draft" && card.reopen_reason) {
+        messages.push(alertBox("info", [t("reopened", { reason: card.reopen_reason })], { id: "scorecard-reopened" }));
+      }
+      notes.replaceChildren.apply(notes, messages);
+    }
+
+    function dirty() {
+      return !locked() && JSON.stringify(values()) !== savedSnapshot;
+    }
+
+    function changed() {
+      var total = 0, max = 0;
+      Object.keys(inputs).forEach(function (id) {
+        var entry = inputs[id];
+        var limit = Number(entry.criterion.max_points);
+        max += limit;
+        var value = parsePoints(entry.points.value);
+        var bad = value !== null && (isNaN(value) || value < 0 || value > limit);
+        showError(id, bad ? t("bad_number", { max: shownPoints(limit) }) : "");
+        if (!bad && value !== null) total += value;
+      });
+      totalBox.textContent = t("total") + ": " + shownPoints(total) + " / " + shownPoints(max);
+      totalBox.dataset.total = String(Math.round(total * 100) / 100);
+      if (dirty()) setStatus("", t("unsaved"));
+    }
+
+    function showError(id, message) {
+      var entry = inputs[id];
+      if (!entry) return false;
+      entry.error.textContent = message;
+      entry.box.classList.toggle("is-invalid", !!message);
+      entry.points.classList.toggle("is-invalid", !!message);
+      return true;
+    }
+
+    function clearErrors() {
+      Object.keys(inputs).forEach(function (id) { showError(id, ""); });
+      document.getElementById("scorecard-comment-error").textContent = "";
+      commentInput.classList.remove("is-invalid");
+      photoError.textContent = "";
+    }
+
+    function setStatus(state, text) {
+      statusBox.dataset.state = state;
+      statusBox.textContent = text;
+    }
+
+    function hasLocalErrors() {
+      return Object.keys(inputs).some(function (id) { return inputs[id].error.textContent; });
+    }
+
+    // Sends the scorecard as it is on the page, based on `version`. The same body as a write
+    // still unanswered is that write again (same key); anything else is a new write.
+    function write(submit, version) {
+      if (busy || locked()) return;
+      if (hasLocalErrors()) {
+        var first = Object.keys(inputs).find(function (id) { return inputs[id].error.textContent; });
+        inputs[first].points.focus();
+        return;
+      }
+      var body = Object.assign({ version: version, submit: !!submit }, values());
+      var text = JSON.stringify(body);
+      if (!attempt || attempt.text !== text) attempt = { key: newKey(), text: text };
+      busy = true;
+      saveButton.disabled = submitButton.disabled = true;
+      setStatus("", t("saving"));
+      api(base + "scorecard/", { method: "PUT", json: body, headers: { "Idempotency-Key": attempt.key } }).then(function (answer) {
+        busy = false;
+        saveButton.disabled = submitButton.disabled = false;
+        answered(answer, body);
+      });
+    }
+
+    function answered(answer, body) {
+      var status = answer.status;
+      var data = answer.body || {};
+      if (status === 0 || status >= 500) {
+        // No answer, or the server failed: the write may or may not have applied, so it
+        // goes again as it is, under the same key (the server applies it once).
+        setStatus("error", status === 0 ? t("offline") : t("server_error", { status: status }));
+        statusBox.append(" ", h("button", { type: "button", class: "btn btn-outline-danger", id: "scorecard-retry", onclick: function () { write(body.submit, body.version); } }, [t("retry")]));
+        return;
+      }
+      attempt = null;
+      clearErrors();
+      if (status === 200) {
+        card = mergeCard(data);
+        staleBox.hidden = true;
+        fill(card);
+        setStatus("saved", card.status === "submitted" ? t("submitted_ok") : t("saved", { time: shownTime(new Date()) }));
+        return;
+      }
+      if (status === 400) {
+        var fields = data.fields || {};
+        var named = false;
+        Object.keys(fields).forEach(function (name) {
+          var message = [].concat(fields[name]).join(" ");
+          if (showError(name, message)) named = true;
+          else if (name === "comment") {
+            document.getElementById("scorecard-comment-error").textContent = message;
+            commentInput.classList.add("is-invalid");
+            named = true;
+          }
+        });
+        setStatus("error", named ? data.detail || "" : data.detail || t("load_failed"));
+        var firstBad = Object.keys(inputs).find(function (id) { return inputs[id].error.textContent; });
+        if (firstBad) inputs[firstBad].points.focus();
+        return;
+      }
+      if (status === 409 && data.code === "stale" && data.current) {
+        showStale(data.current, body);
+        setStatus("error", data.detail || "");
+        return;
+      }
+      if (status === 409 && data.current) {
+        // Submitted elsewhere (or closed): the server's card stands, read-only.
+        card = mergeCard(data.current);
+        fill(card);
+      }
+      if (status === 403 || status === 409) {
+        if (card) card.may_score = card.status === "submitted" ? card.may_score : false;
+        if (card && !card.why_not) card.why_not = data.detail || "";
+        if (card && status === 403) card.why_not = data.detail || card.why_not;
+        applyLock();
+        setStatus("error", data.detail || "");
+        return;
+      }
+      setStatus("error", status === 404 ? t("not_found") : data.detail || t("server_error", { status: status }));
+    }
+
+    // A 409's `current` may carry fewer fields than the GET (no criteria): keep what the page has.
+    function mergeCard(next) {
+      return Object.assign({}, card || {}, next, { criteria: (card && card.criteria) || next.criteria });
+    }
+
+    function showStale(current, mine) {
+      var byCriterion = {};
+      (current.lines || []).forEach(function (line) { byCriterion[line.criterion] = line; });
+      var rows = Object.keys(inputs).map(function (id) {
+        var line = byCriterion[id] || {};
+        var ours = mine.lines.find(function (l) { return String(l.criterion) === id; }) || {};
+        return h("tr", {}, [
+          h("th", { scope: "row" }, [inputs[id].criterion.name]),
+          h("td", { class: "stale-mine" }, [ours.points == null ? t("unscored") : shownPoints(ours.points), ours.comment ? h("div", { class: "text-muted" }, [ours.comment]) : null]),
+          h("td", { class: "stale-theirs" }, [line.points == null ? t("unscored") : shownPoints(line.points), line.comment ? h("div", { class: "text-muted" }, [line.comment]) : null]),
+        ]);
+      });
+      rows.push(h("tr", {}, [h("th", { scope: "row" }, [t("general_comment")]), h("td", {}, [mine.comment || "—"]), h("td", {}, [current.comment || "—"])]));
+      staleBox.replaceChildren(
+        h("div", { class: "card-body" }, [
+          h("h2", { class: "h5" }, [t("stale_title")]),
+          h("p", {}, [t("stale_text")]),
+          h("div", { class: "table-responsive" }, [
+            h("table", { class: "table table-sm scoring-compare" }, [
+              h("thead", {}, [h("tr", {}, [h("th", { scope: "col" }, [t("criterion")]), h("th", { scope: "col" }, [t("mine")]), h("th", { scope: "col" }, [t("theirs")])])]),
+              h("tbody", {}, rows),
+            ]),
+          ]),
+          h("div", { class: "d-flex flex-wrap gap-2" }, [
+            h("button", { type: "button", class: "btn btn-primary", id: "stale-keep-mine", onclick: function () {
+              // A new write, under a new key, based on the server's version.
+              staleBox.hidden = true;
+              attempt = null;
+              write(mine.submit, current.version);
+            } }, [t("keep_mine")]),
+            h("button", { type: "button", class: "btn btn-outline-primary", id: "stale-use-theirs", onclick: function () {
+              staleBox.hidden = true;
+              card = mergeCard(current);
+              fill(card);
+              setStatus("saved", "");
+            } }, [t("use_theirs")]),
+          ]),
+        ])
+      );
+      staleBox.hidden = false;
+      staleBox.scrollIntoView({ block: "start" });
+    }
+
+    saveButton.addEventListener("click", function () { write(false, card ? card.version : 0); });
+    submitButton.addEventListener("click", function () {
+      if (hasLocalErrors()) return write(true, card ? card.version : 0);
+      document.getElementById("scorecard-confirm-total").textContent = totalBox.textContent;
+      if (dialog.showModal) dialog.showModal();
+      else if (window.confirm(dialog.querySelector("p").textContent)) write(true, card ? card.version : 0);
+    });
+    document.getElementById("scorecard-confirm-cancel").addEventListener("click", function () { dialog.close(); });
+    document.getElementById("scorecard-confirm-ok").addEventListener("click", function () {
+      dialog.close();
+      write(true, card ? card.version : 0);
+    });
+
+    // --- photos: each upload and removal is its own write with its own key ---
+
+    function renderPhotos(photos) {
+      photoList.replaceChildren.apply(photoList, photos.map(photoItem));
+    }
+
+    function photoItem(photo) {
+      return h("li", { id: "photo-" + photo.id }, [
+        h("figure", { class: "mb-0" }, [
+          h("a", { href: photo.url, target: "_blank", rel: "noopener" }, [
+            h("img", { src: photo.thumbnail_url || photo.url, alt: photo.caption || photo.original_name }),
+          ]),
+          photo.caption ? h("figcaption", {}, [photo.caption]) : null,
+        ]),
+        h("button", {
+          type: "button", class: "btn btn-light scoring-thumb-remove", "aria-label": t("photo_remove"), hidden: locked(),
+          onclick: function () { removePhoto(photo); },
+        }, [h("i", { class: "bi bi-x-lg", "aria-hidden": "true" })]),
+      ]);
+    }
+
+    function sendPhoto(file, key) {
+      var data = new FormData();
+      data.append("file", file);
+      photoError.textContent = t("photo_uploading");
+      return api(base + "photos/", { method: "POST", body: data, headers: { "Idempotency-Key": key } }).then(function (answer) {
+        if (answer.status === 0 || answer.status >= 500) {
+          photoError.replaceChildren(t("offline"), " ", h("button", { type: "button", class: "btn btn-outline-danger", onclick: function () { sendPhoto(file, key); } }, [t("retry")]));
+          return;
+        }
+        if (answer.status === 201 && answer.body) {
+          photoError.textContent = "";
+          photoList.append(photoItem(answer.body.photo));
+          // The first photo makes the (empty) card: its version is the base of the next write.
+          if (card && !card.version && answer.body.scorecard_version) {
+            card.version = answer.body.scorecard_version;
+            card.status = card.status || "draft";
+          }
+          return;
+        }
+        var body = answer.body || {};
+        photoError.textContent = (body.fields && body.fields.photo ? [].concat(body.fields.photo).join(" ") : "") || body.detail || t("server_error", { status: answer.status });
+      });
+    }
+
+    photoInput.addEventListener("change", function () {
+      var files = Array.from(photoInput.files || []);
+      photoInput.value = "";
+      files.reduce(function (chain, file) {
+        return chain.then(function () { return sendPhoto(file, newKey()); });
+      }, Promise.resolve());
+    });
+
+    function removePhoto(photo) {
+      if (!window.confirm(t("photo_remove_confirm"))) return;
+      var key = newKey();
+      (function send() {
+        api(base + "photos/" + photo.id + "/", { method: "DELETE", headers: { "Idempotency-Key": key } }).then(function (answer) {
+          if (answer.status === 204 || answer.status === 404) {
+            var node = document.getElementById("photo-" + photo.id);
+            if (node) node.remove();
+            photoError.textContent = "";
+          } else if (answer.status === 0 || answer.status >= 500) {
+            photoError.replaceChildren(t("offline"), " ", h("button", { type: "button", class: "btn btn-outline-danger", onclick: send }, [t("retry")]));
+          } else {
+            photoError.textContent = (answer.body && answer.body.detail) || t("server_error", { status: answer.status });
+          }
+        });
+      })();
+    }
+
+    window.addEventListener("beforeunload", function (event) {
+      if (!dirty()) return;
+      event.preventDefault();
+      event.returnValue = t("leave");
+      return t("leave");
+    });
+  }
+
+  function init() {
+    loadStrings();
+    var list = document.getElementById("scoring-list");
+    if (list) initList(list);
+    var one = document.getElementById("scoring-assignment");
+    if (one) initAssignment(one);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
