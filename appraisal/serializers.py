@@ -183,14 +183,9 @@ class AssignmentSerializer(serializers.Serializer):
     may_score = serializers.BooleanField()
     conflicts = ConflictReasonSerializer(many=True, source="conflict_reasons")
     scorecard = ScorecardBriefSerializer(source="card", allow_null=True)
-    dossier = serializers.SerializerMethodField()
+    dossier = DossierSerializer(source="dossier_row", allow_null=True)
     reports = ReportSerializer(many=True, source="registration.reports.all")
     evidence = EvidenceSerializer(many=True, source="evidence_rows")
-
-    @extend_schema_field(DossierSerializer(allow_null=True))
-    def get_dossier(self, assignment):
-        dossier = assignment.dossier_row
-        return DossierSerializer(dossier).data if dossier is not None else None
 
 
 class AssignmentCountsSerializer(serializers.Serializer):
