@@ -47,6 +47,7 @@ from .serializers import (
     ScorecardSerializer,
     ScorecardWriteSerializer,
     VersionSerializer,
+    assignment_item,
 )
 
 IDEMPOTENCY_KEY = schema_parameter()
@@ -172,7 +173,7 @@ class ScoringView(OrganizationScopedMixin, APIView):
 
     def item_data(self, assignment_pk):
         row = scoring_selectors.member_assignment(self.request.user, self.organization, assignment_pk)
-        return AssignmentSerializer(row, context={"links": self.links}).data
+        return assignment_item(row, self.links)
 
     def save_scorecard(self, assignment, body):
         """One scorecard write (a PUT, or an item of a batch) as a Response: 200 with the
@@ -222,8 +223,11 @@ class AssignmentListView(ScoringView):
         rows = scoring_selectors.member_assignments(
             request.user, self.organization, board=filters.validated_data.get("board")
         )
-        data = {"counts": scoring_selectors.counts(rows), "results": rows}
-        return Response(AssignmentListSerializer(data, context={"links": self.links}).data)
+        # The list's shape is AssignmentListSerializer's (the schema); its items are made by
+        # assignment_item, which gives the same output faster.
+        return Response(
+            {"counts": scoring_selectors.counts(rows), "results": [assignment_item(a, self.links) for a in rows]}
+        )
 
 
 class AssignmentDetailView(ScoringView):
