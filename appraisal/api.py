@@ -173,6 +173,8 @@ class ScoringView(OrganizationScopedMixin, APIView):
 
     def item_data(self, assignment_pk):
         row = scoring_selectors.member_assignment(self.request.user, self.organization, assignment_pk)
+        if row is None:  # not the user's own (a superuser passes has_perm, not this)
+            raise Http404
         return assignment_item(row, self.links)
 
     def save_scorecard(self, assignment, body):
