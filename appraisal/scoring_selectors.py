@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from models_registry.models import Evidence, ProgressReport, RegistrationTarget
 
 from .conflicts import conflicts_for
-from .enums import APPRAISABLE_CAMPAIGN_STATUSES, DossierStatus, ScorecardStatus
+from .enums import APPRAISABLE_CAMPAIGN_STATUSES, ScorecardStatus
 from .models import (
     Assignment,
     AssignmentChange,
@@ -60,14 +60,14 @@ def _own(user):
 
 
 def _with_dossier_parts(queryset):
+    # Few joins: planning a query of many joins costs more than running it. The board's
+    # organisation is the acting one (attached by _fill), the member's user is the caller.
     return queryset.select_related(
         "board__campaign",
-        "board__organization",
-        "member__user",
+        "member",
         "registration__organization",
         "registration__initiative",
         "registration__field",
-        "registration__campaign",
         "scorecard",
     ).prefetch_related(
         Prefetch("registration__targets", queryset=RegistrationTarget.objects.order_by("position", "pk")),
@@ -116,12 +116,14 @@ def _card_of(assignment):
         return None
 
 
-def _fill(rows, today):
+def _fill(rows, today, organization):
     """Gives each assignment of `rows` what the member's list shows: conflicts, next visit,
     dossier, evidence, scorecard, state and may_score. A fixed number of queries: evidence,
     dossiers, visits, and two per board for the conflicts."""
     if not rows:
         return rows
+    for a in rows:
+        a.board.organization = organization
     registration_ids = {a.registration_id for a in rows}
     evidence = {}
     for e in Evidence.objects.filter(registration_id__in=registration_ids).order_by("uploaded_at", "pk"):
@@ -182,7 +184,7 @@ def member_assignments(user, organization, board=None):
     if board is not None:
         rows = rows.filter(board_id=board)
     today = timezone.localdate()
-    rows = _fill(list(_with_dossier_parts(rows)), today)
+    rows = _fill(list(_with_dossier_parts(rows)), today, organization)
     return sorted(rows, key=lambda a: _order(a, today))
 
 
@@ -190,7 +192,15 @@ def member_assignment(user, organization, pk):
     """`user`'s own assignment `pk` on a board of `organization`, filled as in
     member_assignments, or None."""
     row = _with_dossier_parts(_own(user).filter(board__organization=organization, pk=pk)).first()
-    return _fill([row], timezone.localdate())[0] if row is not None else None
+    return _fill([row], timezone.localdate(), organization)[0] if row is not None else None
+
+
+def own_assignments(user, organization, pks):
+    """{pk: Assignment} of `user`'s own assignments among `pks` on the boards of `organization`,
+    with what the writes read (board, campaign, member, registration): one query, for a batch."""
+    rows = _own(user).filter(board__organization=organization, pk__in=pks)
+    rows = rows.select_related("board__campaign", "board__organization", "member__user", "registration__organization")
+    return {a.pk: a for a in rows}
 
 
 def counts(assignments):
@@ -199,14 +209,6 @@ def counts(assignments):
     for a in assignments:
         found[a.state] += 1
     return {"total": len(assignments), **found}
-
-
-def visible_dossier(dossier):
-    """What the board reads of the unit's recognition dossier: all of it once submitted; of a
-    draft or returned one, only that it exists and its state."""
-    if dossier is None:
-        return None
-    return dossier if dossier.status == DossierStatus.SUBMITTED else RecognitionDossier(status=dossier.status)
 
 
 # --- the scorecard ------------------------------------------------------------------------------

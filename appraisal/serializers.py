@@ -183,14 +183,9 @@ class AssignmentSerializer(serializers.Serializer):
     may_score = serializers.BooleanField()
     conflicts = ConflictReasonSerializer(many=True, source="conflict_reasons")
     scorecard = ScorecardBriefSerializer(source="card", allow_null=True)
-    dossier = serializers.SerializerMethodField()
+    dossier = DossierSerializer(source="dossier_row", allow_null=True)
     reports = ReportSerializer(many=True, source="registration.reports.all")
     evidence = EvidenceSerializer(many=True, source="evidence_rows")
-
-    @extend_schema_field(DossierSerializer(allow_null=True))
-    def get_dossier(self, assignment):
-        dossier = assignment.dossier_row
-        return DossierSerializer(dossier).data if dossier is not None else None
 
 
 class AssignmentCountsSerializer(serializers.Serializer):
@@ -375,3 +370,98 @@ class BatchResultSerializer(serializers.Serializer):
 
 class BatchResultsSerializer(serializers.Serializer):
     results = BatchResultSerializer(many=True)
+
+
+# --- the member's list, fast ----------------------------------------------------------------------
+# A member's list holds every assignment with its dossier parts (60 registrations of 5 files
+# each on a commune board): DRF's nested serializers spend more on that than the queries do.
+# These plain functions give the same output as AssignmentSerializer (a test holds them
+# equal), using DRF's own fields for the values whose format matters.
+
+_TARGET_VALUE = serializers.DecimalField(max_digits=14, decimal_places=2)
+_TOTAL = serializers.DecimalField(max_digits=6, decimal_places=2)
+_DATE = serializers.DateField()
+_TIME = serializers.TimeField(format="%H:%M")
+_MOMENT = serializers.DateTimeField()
+
+
+def _or_none(field, value):
+    return None if value is None else field.to_representation(value)
+
+
+def _dossier_item(dossier):
+    if dossier is None:
+        return None
+    if dossier.status != DossierStatus.SUBMITTED:
+        return {"status": dossier.status, **{name: None for name in DOSSIER_FIELDS}}
+    item = {"status": dossier.status}
+    for name in DOSSIER_FIELDS:
+        value = getattr(dossier, name)
+        if name == "letter_date":
+            value = _or_none(_DATE, value)
+        elif name == "submitted_at":
+            value = _or_none(_MOMENT, value)
+        item[name] = value
+    return item
+
+
+def assignment_item(a, links):
+    """What AssignmentSerializer(a).data gives, for a row of scoring_selectors.member_assignments."""
+    r, board, card, visit = a.registration, a.board, a.card, a.next_visit
+    return {
+        "id": a.pk,
+        "board": {
+            "id": board.pk,
+            "name": board.name,
+            "campaign": {"id": board.campaign.pk, "number": board.campaign.number, "title": board.campaign.title},
+            "scoring_closed": board.scoring_closed_at is not None,
+        },
+        "registration": {
+            "id": r.pk,
+            "name": r.initiative.name,
+            "organization": {"code": r.organization.code, "name": r.organization.name},
+            "subject_type": r.subject_type,
+            "field": r.field.code if r.field_id else None,
+            "person_name": r.person_name,
+            "starts_on": _or_none(_DATE, r.starts_on),
+            "completes_on": _or_none(_DATE, r.completes_on),
+            "status": r.status,
+            "targets": [
+                {"indicator": t.indicator, "value": _TARGET_VALUE.to_representation(t.value), "unit": t.unit}
+                for t in r.targets.all()
+            ],
+            "plan": {name: getattr(r, name) for name in PLAN_FIELDS},
+        },
+        "visit": None
+        if visit is None
+        else {
+            "date": _DATE.to_representation(visit.visit_on),
+            "time": _or_none(_TIME, visit.visit_at),
+            "place": visit.place,
+        },
+        "state": a.state,
+        "may_score": a.may_score,
+        "conflicts": [{"kind": c.kind, "label": str(c.label), "text": c.text} for c in a.conflict_reasons],
+        "scorecard": None
+        if card is None
+        else {"version": card.version, "status": card.status, "total": _TOTAL.to_representation(card.total)},
+        "dossier": _dossier_item(a.dossier_row),
+        "reports": [
+            {"id": p.pk, "kind": p.kind, "reported_on": _DATE.to_representation(p.reported_on), "summary": p.summary}
+            for p in r.reports.all()
+        ],
+        "evidence": [
+            {
+                "id": e.pk,
+                "kind": e.kind,
+                "original_name": e.original_name,
+                "size": e.size,
+                "caption": e.caption,
+                "content_type": e.content_type,
+                "report": e.report_id,
+                "url": links.evidence_file(e),
+                "thumbnail_url": links.evidence_thumbnail(e) if e.thumbnail else None,
+            }
+            for e in a.evidence_rows
+        ],
+    }

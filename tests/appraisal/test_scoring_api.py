@@ -431,3 +431,28 @@ def test_points_given_as_text_with_a_comma_are_read(w):
     lines = [{"criterion": w.criteria[0].pk, "points": "7,5"}]
     response = _put(api_for(w.member.user), w.assignment(w.member), {"version": 0, "lines": lines})
     assert response.status_code == 200 and Decimal(response.json()["total"]) == Decimal("7.5")
+
+
+def test_the_fast_list_items_are_exactly_what_the_schema_serializer_gives(w, tree):
+    """The list's items are built by plain functions for speed: the same output as
+    AssignmentSerializer, whatever the item holds (a card, a conflict, a dossier not yet sent)."""
+    import json
+
+    from appraisal.api import Links
+    from appraisal.models import RecognitionDossier
+    from appraisal.scoring_selectors import member_assignments
+    from appraisal.serializers import AssignmentSerializer, assignment_item
+
+    _put(api_for(w.member.user), w.assignment(w.member), body(w.criteria))
+    with scopes_disabled():
+        Conflict.objects.create(
+            board=w.board, member=w.member, registration=w.registrations[1], kind="declared", reason="Người nhà"
+        )
+        RecognitionDossier.objects.create(registration=w.registrations[1], status="draft", report_results="Nháp")
+    with scope(org=tree.commune):
+        rows = member_assignments(w.member.user, tree.commune)
+    links = Links("COMM")
+    for a in rows:
+        fast = json.loads(json.dumps(assignment_item(a, links)))
+        assert fast == json.loads(json.dumps(AssignmentSerializer(a, context={"links": links}).data))
+    assert {a.state for a in rows} == {"draft", "conflicted"}
