@@ -137,12 +137,15 @@ class ScoringView(OrganizationScopedMixin, APIView):
             cache[campaign.pk] = scoring_services.rubric_criteria(campaign)
         return cache[campaign.pk]
 
-    def scorecard_data(self, assignment, card, *, conflicts=None, blind=False):
+    def scorecard_data(self, assignment, card, *, conflicts=None, blind=False, parts=None):
         """The scorecard answer (ScorecardSerializer) of `assignment` with `card` (None: not
-        made yet). `conflicts` when already known; `blind` leaves out what was scored (the
-        head reopening another member's card reads none of its scores)."""
+        made yet). `conflicts` and `parts` (lines, photos) when already known; `blind` leaves
+        out what was scored (the head reopening another member's card reads none of its scores)."""
         criteria = self.criteria(assignment.board.campaign)
-        lines, photos = ([], []) if blind else scoring_selectors.scorecard_parts(card)
+        if blind:
+            lines, photos = [], []
+        else:
+            lines, photos = parts or scoring_selectors.scorecard_parts(card)
         for photo in photos:
             photo.assignment_pk = assignment.pk
         if conflicts is None and not blind:
@@ -177,9 +180,10 @@ class ScoringView(OrganizationScopedMixin, APIView):
             raise Http404
         return assignment_item(row, self.links)
 
-    def save_scorecard(self, assignment, body):
+    def save_scorecard(self, assignment, body, loaded=None):
         """One scorecard write (a PUT, or an item of a batch) as a Response: 200 with the
-        card, or the refusal. Runs inside the caller's idempotent claim."""
+        card, or the refusal. Runs inside the caller's idempotent claim. `loaded`: what the
+        batch read under its locks for this assignment (scoring_services.lock_for_writes)."""
         if assignment is None:
             return _not_found()
         parsed = ScorecardWriteSerializer(data=body)
@@ -195,13 +199,16 @@ class ScoringView(OrganizationScopedMixin, APIView):
                 expected_version=data["version"],
                 user=self.request.user,
                 submit=data["submit"],
+                criteria=self.criteria(assignment.board.campaign),
+                loaded=loaded,
             )
         except ScoringRefused as refused:
             return self.refusal(refused, assignment)
         except Assignment.DoesNotExist:  # unassigned since it was read
             return _not_found()
-        # The service found no conflict under its lock: none to read again.
-        return Response(self.scorecard_data(assignment, card, conflicts=[]))
+        # The service found no conflict under its lock: none to read again; its lines as saved.
+        photos = loaded.photos if loaded is not None else list(card.photos.order_by("added_at", "pk"))
+        return Response(self.scorecard_data(assignment, card, conflicts=[], parts=(card.saved_lines, photos)))
 
 
 # --- reads ------------------------------------------------------------------------------------
@@ -505,10 +512,12 @@ class BatchView(ScoringView):
         # same batch running meanwhile waits on the first item's key, then answers each item
         # from the claims this one made.
         with transaction.atomic():
-            results = [self._item(raw, own) for raw in items]
+            # Every item's assignment locked in id order first, with what its write checks.
+            loaded = scoring_services.lock_for_writes(own.values())
+            results = [self._item(raw, own, loaded) for raw in items]
         return Response(BatchResultsSerializer({"results": results}).data)
 
-    def _item(self, raw, own):
+    def _item(self, raw, own, loaded):
         key = raw.get("key") if isinstance(raw.get("key"), str) else None
         pk = parse_id(raw.get("assignment", ""))
         result = {"key": key, "assignment": pk, "replayed": False}
@@ -525,7 +534,7 @@ class BatchView(ScoringView):
                 user=self.request.user,
                 key=key,
                 request_digest=fingerprint("PUT", path, body),
-                perform=lambda: self.save_scorecard(own.get(pk), body),
+                perform=lambda: self.save_scorecard(own.get(pk), body, loaded.get(pk)),
             )
         except KeyRefused as refused:
             return {**result, "status": refused.status, "body": {"detail": refused.message, "code": refused.code}}

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from dvk.uploads import human_size
 from models_registry import evidence as files
@@ -25,7 +26,7 @@ from models_registry.enums import EvidenceKind
 
 from . import services
 from .changes import record_change
-from .conflicts import conflicts_of
+from .conflicts import conflicts_for, conflicts_of
 from .enums import APPRAISABLE_CAMPAIGN_STATUSES, DEFAULT_THRESHOLD, ChangeKind, ScorecardStatus
 from .models import Assignment, Criterion, Rubric, Scorecard, ScoreLine, ScorePhoto
 from .selectors import default_bands, default_criteria
@@ -74,17 +75,26 @@ class LineInput:
 
 
 def _locked_assignment(assignment):
-    """The assignment's row, locked: the one lock every write to its scorecard takes."""
-    return (
+    """The assignment's row, locked (the one lock every write to its scorecard takes), with its
+    board and campaign read fresh under the lock. Its member and registration never change on
+    a row, so those the caller already loaded are kept (a batch of writes reads them once)."""
+    locked = (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("board__campaign", "board__organization", "member__user", "registration__organization")
+        .select_related("board__campaign", "board__organization")
         .get(pk=assignment.pk)
     )
+    for relation in ("member", "registration"):
+        field = Assignment._meta.get_field(relation)
+        if field.is_cached(assignment):
+            field.set_cached_value(locked, getattr(assignment, relation))
+    return locked
 
 
-def _check_may_score(assignment):
-    """Refuses a conflicted member (403, with the reason) and a closed board or campaign (409)."""
-    reasons = conflicts_of(assignment)
+def _check_may_score(assignment, reasons=None):
+    """Refuses a conflicted member (403, with the reason) and a closed board or campaign (409).
+    `reasons`: the assignment's conflicts, when read under the lock already (a batch)."""
+    if reasons is None:
+        reasons = conflicts_of(assignment)
     if reasons:
         raise ScoringRefused(
             _("Bạn có xung đột lợi ích với mô hình này nên không chấm điểm: %(why)s.")
@@ -220,21 +230,97 @@ def _shown(points):
     return text.replace(".", ",")
 
 
+# --- a batch: what its writes check, read once ---------------------------------------------------
+
+
+@dataclass
+class Loaded:
+    """What a write to one assignment's scorecard checks, read under its lock by
+    `lock_for_writes` for a whole batch. A write that succeeds leaves it current (the same
+    assignment twice in a batch); one that fails marks it unusable, so the next write to that
+    assignment reads everything again."""
+
+    assignment: Assignment
+    conflicts: list
+    card: Scorecard | None
+    lines: dict  # {criterion id: ScoreLine}
+    photos: list
+    usable: bool = True
+
+
+def lock_for_writes(assignments):
+    """Locks `assignments` (rows already read in scope) in id order, so two batches sharing
+    assignments queue instead of deadlocking, and reads what their writes check: {assignment
+    id: Loaded}. A fixed number of queries however many: locks, conflicts (two per board),
+    cards, lines, photos. Must run inside the batch's transaction."""
+    by_pk = {a.pk: a for a in assignments}
+    if not by_pk:
+        return {}
+    locked = list(
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("board__campaign", "board__organization")
+        .filter(pk__in=by_pk)
+        .order_by("pk")
+    )
+    for row in locked:
+        for relation in ("member", "registration"):
+            field = Assignment._meta.get_field(relation)
+            if field.is_cached(by_pk[row.pk]):
+                field.set_cached_value(row, getattr(by_pk[row.pk], relation))
+    reasons = {}
+    boards = {}
+    for row in locked:
+        boards.setdefault(row.board_id, (row.board, []))[1].append(row)
+    for board, rows in boards.values():
+        found = conflicts_for(board, [(a.member, a.registration) for a in rows])
+        for a in rows:
+            reasons[a.pk] = found.get((a.member_id, a.registration_id), [])
+    cards = {
+        c.assignment_id: c
+        for c in Scorecard.objects.select_for_update(of=("self",)).filter(assignment__in=[a.pk for a in locked])
+    }
+    lines, photos = {}, {}
+    for line in ScoreLine.objects.filter(scorecard__in=list(cards.values())):
+        lines.setdefault(line.scorecard_id, {})[line.criterion_id] = line
+    for photo in ScorePhoto.objects.filter(scorecard__in=list(cards.values())).order_by("added_at", "pk"):
+        photos.setdefault(photo.scorecard_id, []).append(photo)
+    return {
+        a.pk: Loaded(
+            assignment=a,
+            conflicts=reasons[a.pk],
+            card=cards.get(a.pk),
+            lines=lines.get(cards[a.pk].pk, {}) if a.pk in cards else {},
+            photos=photos.get(cards[a.pk].pk, []) if a.pk in cards else [],
+        )
+        for a in locked
+    }
+
+
 # --- writes -----------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def scorecard_save(*, assignment, lines, comment="", expected_version, user, submit=False):
+def scorecard_save(*, assignment, lines, comment="", expected_version, user, submit=False, criteria=None, loaded=None):
     """Saves the member's draft scorecard of `assignment` as a whole (`lines`: LineInput for
     the criteria scored; a criterion left out is unscored), based on `expected_version`; with
     `submit`, submits it in the same transaction. Returns the Scorecard.
 
     The caller has checked that `user` may score the assignment (`appraisal.score_assignment`);
     this re-checks what can change under a lock: conflicts, the board closing, the card's
-    state and version."""
-    assignment = _locked_assignment(assignment)
-    _check_may_score(assignment)
-    card = _current_card(assignment)
+    state and version. `criteria`: the campaign's (rubric_criteria), when the caller has them
+    already (a batch writes many cards of one campaign); `loaded`: what `lock_for_writes`
+    read under the lock for this assignment (a batch), else it is read here."""
+    if loaded is not None and loaded.usable:
+        loaded.usable = False  # until this write succeeds
+        assignment, card = loaded.assignment, loaded.card
+        _check_may_score(assignment, loaded.conflicts)
+        existing = loaded.lines
+    else:
+        loaded = None
+        assignment = _locked_assignment(assignment)
+        _check_may_score(assignment)
+        card = _current_card(assignment)
+        existing = None
     _check_draft(card)
     _check_version(card, expected_version)
     comment = (comment or "").strip()
@@ -244,32 +330,58 @@ def scorecard_save(*, assignment, lines, comment="", expected_version, user, sub
             code="invalid",
             fields={"comment": [_("Dài quá %(max)s ký tự.") % {"max": COMMENT_MAX}]},
         )
-    criteria = rubric_criteria(assignment.board.campaign)
+    if criteria is None:
+        criteria = rubric_criteria(assignment.board.campaign)
     cleaned = _clean_lines(criteria, lines)
-    if card is None:
+    new = card is None
+    if new:
         card = Scorecard(assignment=assignment, version=0)
     card.comment = comment
     card.total = sum((points for points, _c in cleaned.values() if points is not None), Decimal(0))
     card.version += 1
     card.updated_by = user
     card.save()
-    _save_lines(card, cleaned)
+    saved_lines = _save_lines(card, cleaned, criteria, user, new=new, existing=existing)
     if submit:
         _submit(card, criteria, cleaned, user)
+    # The lines as stored, in the rubric's order: the answer needs no query to show them.
+    card.saved_lines = sorted(saved_lines.values(), key=lambda line: (line.criterion.position, line.criterion_id))
+    if loaded is not None:
+        loaded.card, loaded.lines, loaded.usable = card, saved_lines, True
     return card
 
 
-def _save_lines(card, cleaned):
-    existing = {line.criterion_id: line for line in ScoreLine.objects.filter(scorecard=card)}
+def _save_lines(card, cleaned, criteria, user, *, new, existing=None):
+    """The card's lines as `cleaned` says, in bulk (at most five queries, history included,
+    whatever the number of criteria): a batch writes many cards. `existing`: the card's lines
+    by criterion id, when read already. Returns the lines now stored, by criterion id."""
+    if existing is None:
+        existing = {} if new else {line.criterion_id: line for line in ScoreLine.objects.filter(scorecard=card)}
+    existing = dict(existing)
+    created, changed = [], []
     for criterion_id, (points, comment) in cleaned.items():
         line = existing.get(criterion_id)
         if line is None:
-            if points is None and not comment:
-                continue
-            ScoreLine.objects.create(scorecard=card, criterion_id=criterion_id, points=points, comment=comment)
+            if points is not None or comment:
+                created.append(ScoreLine(scorecard=card, criterion_id=criterion_id, points=points, comment=comment))
         elif line.points != points or line.comment != comment:
             line.points, line.comment = points, comment
-            line.save(update_fields=["points", "comment"])
+            changed.append(line)
+    if created:
+        bulk_create_with_history(created, ScoreLine, default_user=user)
+    for line in changed:
+        # A plain save per line (UPDATE by id), its history made below in one insert: cheaper
+        # than bulk_update's CASE expressions for a handful of criteria.
+        line.skip_history_when_saving = True
+        line.save(update_fields=["points", "comment"])
+        del line.skip_history_when_saving
+    if changed:
+        ScoreLine.history.bulk_history_create(changed, update=True, default_user=user)
+    by_id = {c.pk: c for c in criteria}
+    stored = {**existing, **{line.criterion_id: line for line in created}}
+    for line in stored.values():
+        line.criterion = by_id[line.criterion_id]  # for the answer's order, without a query
+    return stored
 
 
 def _submit(card, criteria, cleaned, user):

@@ -139,7 +139,9 @@ def test_a_locked_rubric_refuses_edits(plan, as_commune_staff, monkeypatch):
 
 
 def test_the_lock_is_open_until_scoring_exists(plan):
-    assert services.rubric_locked(Rubric(campaign=plan)) is False
+    """(Scoring locks it: tests/appraisal/test_scoring_services.py.)"""
+    with scope(org=plan.organization):
+        assert services.rubric_locked(Rubric(campaign=plan)) is False
 
 
 def _store(plan, threshold=66):
