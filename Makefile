@@ -76,6 +76,7 @@ bench: $(VENV)/.dev-installed vendor
 	$(PY) bench/campaigns.py $(filter-out --rebuild,$(BENCH_ARGS))
 	$(PY) bench/registrations.py $(filter-out --rebuild,$(BENCH_ARGS))
 	$(PY) bench/boards.py $(filter-out --rebuild,$(BENCH_ARGS))
+	$(PY) bench/results.py $(filter-out --rebuild,$(BENCH_ARGS))
 	$(PY) bench/sqlite_preview.py
 
 check-deploy: $(VENV)/.run-installed vendor

@@ -25,10 +25,10 @@ from dvk.idempotency import idempotent
 from dvk.seats import accepts_seat
 
 from . import board_services, selectors
-from .results import board_progress
 from .enums import APPRAISABLE_CAMPAIGN_STATUSES
 from .forms import BoardForm, MemberAddForm, MemberChangeForm
 from .models import Board, BoardMember
+from .results import board_progress
 from .rules import seat_on
 
 

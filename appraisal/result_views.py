@@ -28,16 +28,16 @@ from dvk.idempotency import idempotent
 from dvk.seats import accepts_seat
 from models_registry.models import Registration
 
-from . import result_services
+from . import result_services, scoring_services
 from .assignment_selectors import assignment_in_board
 from .board_views import board_or_404
 from .models import Assignment, ScoreLine, ScorePhoto
 from .result_forms import ReopenForm, ResultSettingsForm
 from .results import board_results, breakdowns, listed_registrations, progress_of_results, viewer_of
-from . import scoring_services
 from .scoring_services import ScoringRefused
 
-PAGE_SIZE = 50
+# Registrations a page: each row carries its breakdown and its members' totals.
+PAGE_SIZE = 25
 
 
 def _results_url(request, board):
@@ -52,9 +52,7 @@ def _detail_url(request, board, registration_id):
 
 
 def _registrations(ids):
-    return {
-        r.pk: r for r in Registration.objects.filter(pk__in=ids).select_related("organization", "initiative")
-    }
+    return {r.pk: r for r in Registration.objects.filter(pk__in=ids).select_related("organization", "initiative")}
 
 
 def _member_cells(viewer, results, row, *, ranking):
@@ -70,10 +68,11 @@ def _member_cells(viewer, results, row, *, ranking):
 
 def _results_page(request, board, *, settings_form=None):
     results = board_results(board)
-    viewer = viewer_of(request, board)
+    viewer = viewer_of(request, board, results)
     ranking = viewer.sees_ranking()
     page = Paginator(listed_registrations(viewer, results), PAGE_SIZE).get_page(request.GET.get("page"))
     ids = list(page.object_list)
+    results.with_cards(ids)
     registrations = _registrations(ids)
     shown = [rid for rid in ids if viewer.sees_scores(results.by_registration[rid])]
     means = breakdowns(results, shown)
@@ -107,6 +106,8 @@ def _results_page(request, board, *, settings_form=None):
         "can_lead": request.user.has_perm("appraisal.lead_board", board),
         "settings_form": (settings_form or ResultSettingsForm(board=board)) if can_change else None,
         "via_seat": viewer.via_seat,
+        # Rows link to their detail by this prefix and the id (reversing per row costs more).
+        "results_url": _results_url(request, board),
     }
     return render(request, "appraisal/results.html", context, status=form_status(request))
 
@@ -146,10 +147,10 @@ def results_settings(request, org_code, pk):
 def _listed_row_or_404(request, board, registration_pk):
     """(results, viewer, row) for a registration the viewer lists on the results page."""
     results = board_results(board)
-    viewer = viewer_of(request, board)
-    row = results.by_registration.get(registration_pk)
-    if row is None or registration_pk not in listed_registrations(viewer, results):
+    viewer = viewer_of(request, board, results)
+    if registration_pk not in results.by_registration or registration_pk not in listed_registrations(viewer, results):
         raise Http404
+    (row,) = results.with_cards([registration_pk])
     return results, viewer, row
 
 
@@ -177,9 +178,7 @@ def result_detail(request, org_code, pk, registration_pk):
         cell["scorecard"] = assignment.scorecard if assignment is not None else None
     visible = viewer.sees_scores(row)
     means = breakdowns(results, [registration_pk]) if visible else {}
-    can_reopen = (
-        request.user.has_perm("appraisal.lead_board", board) and board.scoring_closed_at is None
-    )
+    can_reopen = request.user.has_perm("appraisal.lead_board", board) and board.scoring_closed_at is None
     context = {
         "org": request.organization,
         "board": board,
@@ -283,7 +282,9 @@ def scorecard_reopen(request, org_code, pk, assignment_pk):
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            scoring_services.scorecard_reopen(assignment=assignment, reason=form.cleaned_data["reason"], user=request.user)
+            scoring_services.scorecard_reopen(
+                assignment=assignment, reason=form.cleaned_data["reason"], user=request.user
+            )
         except ScoringRefused as refused:
             if refused.code == "invalid":
                 form.add_error("reason", refused.fields.get("reason") or refused.messages)
@@ -309,4 +310,3 @@ def scorecard_reopen(request, org_code, pk, assignment_pk):
         "via_seat": getattr(request, "via_seat", False),
     }
     return render(request, "appraisal/results_reopen.html", context, status=form_status(request))
-

@@ -52,23 +52,27 @@ Blind scoring (who sees which scores; pages ask `sees_scores`, `sees_ranking`)
   lists only their own assignments; staff of the level and members with a role there list
   every registration assigned on the board.
 
-Queries: `board_results` reads a fixed number of rows sets whatever the board's size (the
-members, the assignments with their cards' state and total, the registrations for the
-conflict rules, the conflicts (2), the rubric (2)); everything else is arithmetic on those
-rows. `breakdowns` aggregates the lines of a page of registrations in SQL (one query)."""
+Queries: the database aggregates. `board_results` reads the conflicted assignments (2
+queries), one row per registration (counts, sum, lowest and highest counted total), one row
+per member and one for the pool (mean and deviation of counted totals), the members and the
+rubric: a fixed number whatever the board's size; with the median it also reads the counted
+totals (one number per card). Ranks, bands and flags are arithmetic on one row per
+registration. What a page shows of its own rows (each card, its normalised total, the
+per-criterion breakdown) is read for those rows only (`with_cards`, `breakdowns`: one query
+each)."""
 
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg
+from django.db.models import Avg, Count, FloatField, Max, Min, Q, StdDev, Sum
+from django.db.models.functions import Cast
 
 from dvk.enums import Role
 from dvk.selectors import has_role_at
-from models_registry.models import Registration
 
-from .conflicts import conflicts_for
+from .conflicts import conflicted_assignment_ids
 from .enums import ResultMethod, ScorecardStatus
 from .models import Assignment, ScoreLine
 from .rules import seat_on
@@ -77,7 +81,7 @@ from .selectors import members_of_board, rubric_of
 # --- results ----------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Card:
     """One assignment as results read it: its member, its card's state and total."""
 
@@ -87,43 +91,32 @@ class Card:
     status: str | None  # None: no card yet
     total: Decimal | None
     conflicted: bool
+    submitted: bool = field(init=False)
+    counted: bool = field(init=False)  # submitted by a member not conflicted: it makes the result
 
-    @property
-    def submitted(self):
-        return self.status == ScorecardStatus.SUBMITTED
-
-    @property
-    def counted(self):
-        return self.submitted and not self.conflicted
+    def __post_init__(self):
+        self.submitted = self.status == ScorecardStatus.SUBMITTED
+        self.counted = self.submitted and not self.conflicted
 
 
-@dataclass
+@dataclass(slots=True)
 class RegistrationResult:
     registration_id: int
-    cards: list = field(default_factory=list)  # every assignment of the registration (Card)
+    submitted_count: int = 0  # counted cards
+    expected_count: int = 0  # assignments of members not conflicted
     result: Decimal | None = None
     spread: Decimal | None = None
     flagged: bool = False
     rank: int | None = None
     band: str | None = None
     reached: bool = False
+    # Read for the rows a page shows (BoardResults.with_cards), else None / empty.
+    cards: list | None = None
     normalised: float | None = None
     normalised_totals: dict = field(default_factory=dict)  # member id -> float
 
-    @property
-    def counted(self):
-        return [c for c in self.cards if c.counted]
-
-    @property
-    def submitted_count(self):
-        return len(self.counted)
-
-    @property
-    def expected_count(self):
-        return sum(1 for c in self.cards if not c.conflicted)
-
     def card_of(self, member_id):
-        return next((c for c in self.cards if c.member_id == member_id), None)
+        return next((c for c in self.cards or () if c.member_id == member_id), None)
 
 
 @dataclass
@@ -132,6 +125,8 @@ class BoardResults:
     rubric: object  # selectors.RubricView
     members: list  # BoardMember, users loaded, in the board's order
     by_registration: dict  # registration id -> RegistrationResult (every assigned registration)
+    conflicted: set  # assignment ids
+    member_stats: dict = field(default_factory=dict)  # member id -> (mean, std) or (None, 0.0)
     pool_mean: float | None = None
     pool_std: float | None = None
 
@@ -148,6 +143,39 @@ class BoardResults:
         without = sorted(r.registration_id for r in self.by_registration.values() if r.result is None)
         return [r.registration_id for r in with_result] + without
 
+    def cards_query(self):
+        return Assignment.objects.filter(board=self.board).order_by("registration_id", "member__position_order")
+
+    def with_cards(self, registration_ids):
+        """Reads the cards of `registration_ids` (a page of rows) with their normalised totals
+        and results: one query. Returns the rows, in the order given."""
+        ids = [rid for rid in registration_ids if rid in self.by_registration]
+        for rid in ids:
+            self.by_registration[rid].cards = []
+        rows = self.cards_query().filter(registration_id__in=ids)
+        for a, m, r, status, total in rows.values_list(
+            "pk", "member_id", "registration_id", "scorecard__status", "scorecard__total"
+        ):
+            card = Card(a, m, r, status, total, a in self.conflicted)
+            row = self.by_registration[r]
+            row.cards.append(card)
+            if card.counted:
+                row.normalised_totals[m] = self.normalise(m, card.total)
+        for rid in ids:
+            row = self.by_registration[rid]
+            if row.normalised_totals:
+                row.normalised = aggregate(list(row.normalised_totals.values()), self.board.result_method)
+        return [self.by_registration[rid] for rid in ids]
+
+    def normalise(self, member_id, total):
+        """`total` of `member_id` normalised (the module docstring's formula)."""
+        mean, std = self.member_stats.get(member_id, (None, 0.0))
+        raw = float(total)
+        if mean is None or not std or self.pool_mean is None:
+            return raw
+        value = self.pool_mean + (raw - mean) / std * self.pool_std
+        return min(max(value, 0.0), float(self.maximum))
+
 
 def aggregate(totals, method):
     """The mean or median of `totals` (Decimals, or floats for normalised ones), unrounded."""
@@ -159,8 +187,8 @@ def aggregate(totals, method):
 
 
 def band_of(result, bands):
-    """The name of the highest band (bands are stored highest first) `result` reaches."""
-    for band in sorted(bands, key=lambda b: -b["min"]):
+    """The name of the highest band `result` reaches (`bands` highest first, as stored)."""
+    for band in bands:
         if result >= band["min"]:
             return band["name"]
     return None
@@ -177,22 +205,10 @@ def ranks(results):
     return found
 
 
-def _cards(board, members):
-    """Every assignment of `board` as a Card, conflicts decided (conflicts.conflicts_for)."""
-    rows = list(
-        Assignment.objects.filter(board=board)
-        .order_by("registration_id", "member_id")
-        .values_list("pk", "member_id", "registration_id", "scorecard__status", "scorecard__total")
-    )
-    registrations = {
-        r.pk: r
-        for r in Registration.objects.filter(pk__in={row[2] for row in rows})
-        .select_related("organization")
-        .only("pk", "subject_type", "person_user_id", "organization__path", "organization__depth")
-    }
-    by_member = {m.pk: m for m in members}
-    conflicted = conflicts_for(board, {(by_member[row[1]], registrations[row[2]]) for row in rows})
-    return [Card(a, m, r, status, total, (m, r) in conflicted) for a, m, r, status, total in rows]
+def _filters(conflicted):
+    """(counted, not conflicted) conditions on Assignment rows."""
+    free = ~Q(pk__in=conflicted) if conflicted else Q()
+    return Q(scorecard__status=ScorecardStatus.SUBMITTED) & free, free
 
 
 def board_results(board):
@@ -200,72 +216,78 @@ def board_results(board):
     of queries whatever the number of registrations, members and cards."""
     members = members_of_board(board)
     rubric = rubric_of(board.campaign)
-    cards = _cards(board, members)
-    by_registration = {}
-    for card in cards:
-        by_registration.setdefault(card.registration_id, RegistrationResult(card.registration_id)).cards.append(card)
+    conflicted = conflicted_assignment_ids(board)
+    counted, free = _filters(conflicted)
+    assignments = Assignment.objects.filter(board=board)
+    per_registration = (
+        assignments.values("registration_id")
+        .annotate(
+            expected=Count("pk", filter=free),
+            n=Count("pk", filter=counted),
+            # Sums of two-decimal totals are exact on both databases; the mean is divided here.
+            total=Sum("scorecard__total", filter=counted),
+            low=Min("scorecard__total", filter=counted),
+            high=Max("scorecard__total", filter=counted),
+        )
+        .order_by()
+    )
     method = board.result_method
-    for row in by_registration.values():
-        totals = [c.total for c in row.counted]
-        if not totals:
+    medians = {}
+    if method == ResultMethod.MEDIAN:
+        totals = defaultdict(list)
+        for rid, total in assignments.filter(counted).values_list("registration_id", "scorecard__total"):
+            totals[rid].append(total)
+        medians = {rid: statistics.median(t) for rid, t in totals.items()}
+    bands = sorted(rubric.bands, key=lambda b: -b["min"])
+    by_registration = {}
+    for row in per_registration:
+        r = by_registration[row["registration_id"]] = RegistrationResult(
+            row["registration_id"], submitted_count=row["n"], expected_count=row["expected"]
+        )
+        if not row["n"]:
             continue
-        row.result = aggregate(totals, method)
-        row.spread = max(totals) - min(totals)
-        row.flagged = row.spread > board.disagreement_points
-        row.band = band_of(row.result, rubric.bands)
-        row.reached = row.result >= rubric.threshold
-    for registration_id, rank in ranks(
+        r.result = medians[r.registration_id] if medians else Decimal(row["total"]) / row["n"]
+        r.spread = row["high"] - row["low"]
+        r.flagged = r.spread > board.disagreement_points
+        r.band = band_of(r.result, bands)
+        r.reached = r.result >= rubric.threshold
+    for rid, rank in ranks(
         [(r.registration_id, r.result) for r in by_registration.values() if r.result is not None]
     ).items():
-        by_registration[registration_id].rank = rank
-    results = BoardResults(board=board, rubric=rubric, members=members, by_registration=by_registration)
-    _normalise(results, [c for c in cards if c.counted], method)
+        by_registration[rid].rank = rank
+    results = BoardResults(
+        board=board, rubric=rubric, members=members, by_registration=by_registration, conflicted=conflicted
+    )
+    _member_stats(results, assignments.filter(counted))
     return results
 
 
-def _normalise(results, counted, method):
-    """Fills each registration's normalised totals and result (formula in the module's
-    docstring)."""
-    if not counted:
+def _member_stats(results, counted):
+    """Each member's and the pool's mean and population deviation of counted totals: two
+    aggregate queries (the module docstring says how they normalise)."""
+    as_float = Cast("scorecard__total", FloatField())
+    pool = counted.aggregate(n=Count("pk"), mean=Avg(as_float), std=StdDev(as_float))
+    if not pool["n"]:
         return
-    pool = [float(c.total) for c in counted]
-    results.pool_mean = statistics.fmean(pool)
-    results.pool_std = statistics.pstdev(pool)
-    by_member = defaultdict(list)
-    for c in counted:
-        by_member[c.member_id].append(float(c.total))
-    stats = {
-        m: (statistics.fmean(t), statistics.pstdev(t)) if len(t) >= 2 else (None, 0.0) for m, t in by_member.items()
+    results.pool_mean, results.pool_std = pool["mean"], pool["std"] or 0.0
+    rows = counted.values("member_id").annotate(n=Count("pk"), mean=Avg(as_float), std=StdDev(as_float)).order_by()
+    results.member_stats = {
+        row["member_id"]: (row["mean"], row["std"] or 0.0) if row["n"] >= 2 else (None, 0.0) for row in rows
     }
-    top = float(results.maximum)
-    for c in counted:
-        mean, std = stats[c.member_id]
-        raw = float(c.total)
-        if mean is None or std == 0:
-            value = raw
-        else:
-            value = results.pool_mean + (raw - mean) / std * results.pool_std
-            value = min(max(value, 0.0), top)
-        results.by_registration[c.registration_id].normalised_totals[c.member_id] = value
-    for row in results.by_registration.values():
-        if row.normalised_totals:
-            row.normalised = aggregate(list(row.normalised_totals.values()), method)
 
 
 def breakdowns(board_results, registration_ids):
     """{registration id: {criterion id: mean points}} over the counted cards of
     `registration_ids` (a page of them): one aggregate query."""
-    counted = [
-        c.assignment_id
-        for rid in registration_ids
-        if rid in board_results.by_registration
-        for c in board_results.by_registration[rid].counted
-    ]
     found = defaultdict(dict)
-    if not counted:
+    if not registration_ids:
         return found
+    counted, _free = _filters(board_results.conflicted)
+    assignments = Assignment.objects.filter(board=board_results.board, registration_id__in=registration_ids).filter(
+        counted
+    )
     rows = (
-        ScoreLine.objects.filter(scorecard__assignment_id__in=counted)
+        ScoreLine.objects.filter(scorecard__assignment__in=assignments)
         .values("scorecard__assignment__registration_id", "criterion_id")
         .annotate(mean=Avg("points"))
         .order_by()
@@ -298,28 +320,26 @@ class BoardProgress:
         return [(m, p) for m, p in self.members if m.voting and p.submitted < p.expected]
 
 
-def board_progress(board, members=None, cards=None):
-    """Submitted / assigned non-conflicted, for the board and per member. Fixed queries."""
+def board_progress(board, members=None, conflicted=None):
+    """Submitted / assigned non-conflicted, for the board and per member: one aggregate
+    query (and the conflicts' two, unless given), whatever the board's size."""
     members = members_of_board(board) if members is None else members
-    cards = _cards(board, members) if cards is None else cards
-    per_member = {m.pk: Progress() for m in members}
-    total = Progress()
-    for c in cards:
-        if c.conflicted:
-            continue
-        p = per_member[c.member_id]
-        p.expected += 1
-        total.expected += 1
-        if c.submitted:
-            p.submitted += 1
-            total.submitted += 1
-    return BoardProgress(board=total, members=[(m, per_member[m.pk]) for m in members])
+    conflicted = conflicted_assignment_ids(board) if conflicted is None else conflicted
+    counted, free = _filters(conflicted)
+    rows = (
+        Assignment.objects.filter(board=board)
+        .values("member_id")
+        .annotate(expected=Count("pk", filter=free), submitted=Count("pk", filter=counted))
+        .order_by()
+    )
+    per_member = {row["member_id"]: Progress(row["submitted"], row["expected"]) for row in rows}
+    total = Progress(sum(p.submitted for p in per_member.values()), sum(p.expected for p in per_member.values()))
+    return BoardProgress(board=total, members=[(m, per_member.get(m.pk, Progress())) for m in members])
 
 
 def progress_of_results(results):
-    """BoardProgress from a BoardResults already read (no query)."""
-    cards = [c for row in results.by_registration.values() for c in row.cards]
-    return board_progress(results.board, results.members, cards)
+    """BoardProgress of a board whose results were read (its members and conflicts reused)."""
+    return board_progress(results.board, results.members, results.conflicted)
 
 
 # --- blind scoring ----------------------------------------------------------------------------
@@ -334,6 +354,7 @@ class Viewer:
     member: object  # their BoardMember, or None
     staff: bool  # staff of the board's level (through a membership; a seat is not one)
     via_seat: bool
+    own: dict = field(default_factory=dict)  # registration id -> their Card
 
     @property
     def closed(self):
@@ -347,10 +368,8 @@ class Viewer:
         """Whether the other members' scores of `row` (a RegistrationResult) are shown."""
         if self.closed:
             return self.member is not None or self.staff
-        if self.member is None:
-            return False
-        own = row.card_of(self.member.pk)
-        return own is not None and own.submitted and not own.conflicted
+        own = self.own.get(row.registration_id)
+        return own is not None and own.counted
 
     def sees_card(self, row, card):
         """A card's scores: one's own always, the others' as `sees_scores` says."""
@@ -363,12 +382,20 @@ class Viewer:
         return self.closed and (self.member is not None or self.staff)
 
 
-def viewer_of(request, board):
+def viewer_of(request, board, results):
+    """The request's user as a Viewer of `results` (their own cards: one query if a member)."""
     via_seat = getattr(request, "via_seat", False)
     staff = not via_seat and has_role_at(request.user, board.organization, Role.STAFF)
-    return Viewer(
-        user=request.user, board=board, member=seat_on(request.user, board), staff=staff, via_seat=via_seat
-    )
+    member = seat_on(request.user, board)
+    own = {}
+    if member is not None:
+        for a, r, status, total in (
+            results.cards_query()
+            .filter(member=member)
+            .values_list("pk", "registration_id", "scorecard__status", "scorecard__total")
+        ):
+            own[r] = Card(a, member.pk, r, status, total, a in results.conflicted)
+    return Viewer(user=request.user, board=board, member=member, staff=staff, via_seat=via_seat, own=own)
 
 
 def listed_registrations(viewer, results):
@@ -376,12 +403,8 @@ def listed_registrations(viewer, results):
     ranking, else in the order of the assigned registrations (ids)."""
     if viewer.lists_everything():
         wanted = set(results.by_registration)
-    elif viewer.member is not None:
-        wanted = {
-            rid for rid, row in results.by_registration.items() if row.card_of(viewer.member.pk) is not None
-        }
     else:
-        wanted = set()
+        wanted = set(viewer.own)
     if viewer.sees_ranking():
         return [rid for rid in results.ranked() if rid in wanted]
     return sorted(wanted)

@@ -51,7 +51,13 @@ from dvk.enums import Role
 from dvk.models import DeviceToken, Membership, User
 from dvk.services import organization_move
 from models_registry.models import Evidence
-from tests.appraisal import outsider_assignments, outsider_boards, outsider_dossiers, outsider_visits
+from tests.appraisal import (
+    outsider_assignments,
+    outsider_boards,
+    outsider_dossiers,
+    outsider_results,
+    outsider_visits,
+)
 from tests.appraisal.helpers import rubric_form, victim_appraisal
 from tests.campaigns.builders import campaign, quota
 from tests.conftest import add_child, client_for, fresh
@@ -318,7 +324,7 @@ CASES = {
 
 # Registrations: each part of models_registry keeps its cases next to its tests.
 # Appraisal's parts keep theirs in tests/appraisal/outsider_*.py.
-APPRAISAL_PARTS = (outsider_boards, outsider_assignments, outsider_visits, outsider_dossiers)
+APPRAISAL_PARTS = (outsider_boards, outsider_assignments, outsider_visits, outsider_dossiers, outsider_results)
 for part in (outsider_pages, outsider_lists, outsider_reports, outsider_api, *APPRAISAL_PARTS):
     assert not set(part.CASES) & set(CASES), f"{part.__name__} repeats a case"
     CASES.update(part.CASES)

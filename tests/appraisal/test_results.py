@@ -21,7 +21,7 @@ from appraisal.models import Assignment, AssignmentChange, Board, Conflict, Scor
 from appraisal.results import aggregate, band_of, board_progress, board_results, ranks
 from appraisal.scoring_services import LineInput
 from dvk.enums import Role
-from tests.appraisal.assignment_builders import accepted, seat
+from tests.appraisal.assignment_builders import accepted
 from tests.appraisal.scoring_builders import scoring_world
 from tests.conftest import client_for, persona, table_counts
 
@@ -59,8 +59,11 @@ def card(w, member, total, r=0, *, submit=True, comment=""):
 
 
 def results(w):
+    """The board's results, every registration's cards read (as a page of all of them)."""
     with scope(org=w.board.organization):
-        return board_results(Board.objects.get(pk=w.board.pk))
+        res = board_results(Board.objects.get(pk=w.board.pk))
+        res.with_cards(list(res.by_registration))
+        return res
 
 
 def row(w, r=0):
@@ -149,6 +152,27 @@ def test_drafts_and_conflicted_members_cards_do_not_count(w):
     assert (r.result, r.spread, r.submitted_count, r.expected_count) == (Decimal(90), Decimal(0), 1, 2)
 
 
+def test_the_boards_conflicted_assignments_follow_the_same_rule_as_conflicts_for(w, tree):
+    from appraisal.conflicts import conflicted_assignment_ids, conflicts_for
+    from dvk.models import Membership
+
+    # ROLE: the member also holds a role at the registrations' unit; SUBJECT: an individual
+    # registration about the deputy; DECLARED: the head on the first registration.
+    Membership.objects.create(user=w.member.user, organization=tree.unit, role=Role.SECRETARY)
+    about = add_registration(w, tree, "Gương người tốt", [w.head, w.deputy])
+    with scopes_disabled():
+        type(about).objects.filter(pk=about.pk).update(subject_type="individual", person_user=w.deputy.user)
+        Conflict.objects.create(
+            board=w.board, member=w.head, registration=w.registrations[0], kind="declared", reason="Người nhà"
+        )
+    with scope(org=w.board.organization):
+        rows = list(Assignment.objects.filter(board=w.board).select_related("member", "registration__organization"))
+        expected = conflicts_for(w.board, [(a.member, a.registration) for a in rows])
+        got = conflicted_assignment_ids(w.board)
+    assert got == {a.pk for a in rows if (a.member_id, a.registration_id) in expected}
+    assert len(got) == 1 + 2 + 1  # the declaration, the member's two, the deputy's own
+
+
 def test_equal_results_share_a_rank_and_the_next_rank_skips(w, tree):
     third = add_registration(w, tree, "Vườn thuốc nam", [w.head])
     card(w, w.head, 75, 0)
@@ -202,8 +226,12 @@ def test_normalised_totals_are_clipped_to_the_rubric_range(w, tree):
 def test_helpers(w):
     assert aggregate([], "mean") is None
     assert aggregate([Decimal(1), Decimal(2), Decimal(9)], "median") == Decimal(2)
-    bands = [{"name": "Tốt", "min": 80}, {"name": "Xuất sắc", "min": 90}]
-    assert (band_of(Decimal("89.99"), bands), band_of(Decimal(90), bands), band_of(1, bands)) == ("Tốt", "Xuất sắc", None)
+    bands = [{"name": "Xuất sắc", "min": 90}, {"name": "Tốt", "min": 80}]
+    assert (band_of(Decimal("89.99"), bands), band_of(Decimal(90), bands), band_of(1, bands)) == (
+        "Tốt",
+        "Xuất sắc",
+        None,
+    )
 
 
 # --- progress ------------------------------------------------------------------------------------
@@ -525,3 +553,44 @@ def test_staff_set_the_result_method_and_the_disagreement_points(w, commune_staf
     assert table_counts() == before
     # Through a seat it is not there.
     assert client_for(w.deputy.user).post(url(w, "results/settings/"), _settings(2)).status_code == 404
+
+
+# --- presses in parallel (real PostgreSQL connections) -------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("same_key", [True, False], ids=["same key", "two tabs"])
+def test_parallel_presses_of_close_apply_once(w, commune_staff, same_key):
+    from tests.test_idempotency import in_parallel
+
+    clients = [client_for(commune_staff) for _ in range(2)]
+    keys = ["close-key-0123456789"] * 2 if same_key else ["close-a-0123456789", "close-b-0123456789"]
+    responses = in_parallel(
+        2, lambda i: clients[i].post(url(w, "scoring/close/"), {"confirm": "1", "idempotency_key": keys[i]})
+    )
+    assert [r.status_code for r in responses] == [302, 302]
+    assert _feed("scoring_closed") == [None]
+    responses = in_parallel(
+        2, lambda i: clients[i].post(url(w, "scoring/open/"), {"idempotency_key": keys[i] + "-open"})
+    )
+    assert [r.status_code for r in responses] == [302, 302]
+    assert _feed("scoring_reopened") == [None]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("same_key", [True, False], ids=["same key", "two tabs"])
+def test_parallel_presses_of_reopen_apply_once(w, commune_staff, same_key):
+    from tests.test_idempotency import in_parallel
+
+    submitted = card(w, w.member, 60)
+    clients = [client_for(commune_staff) for _ in range(2)]
+    keys = ["reopen-key-0123456789"] * 2 if same_key else ["reopen-a-0123456789", "reopen-b-0123456789"]
+    responses = in_parallel(
+        2, lambda i: clients[i].post(_reopen_url(w), {"reason": "Chấm lại", "idempotency_key": keys[i]})
+    )
+    assert [r.status_code for r in responses] == [302, 302]
+    assert _feed("reopened") == [w.member.user.pk]
+    with scopes_disabled():
+        card_now = Scorecard.objects.get(pk=submitted.pk)
+        assert (card_now.status, card_now.version) == ("draft", submitted.version + 1)
+        assert card_now.history.filter(reopen_reason="Chấm lại").count() == 1
