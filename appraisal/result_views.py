@@ -33,7 +33,14 @@ from .assignment_selectors import assignment_in_board
 from .board_views import board_or_404
 from .models import Assignment, ScoreLine, ScorePhoto
 from .result_forms import ReopenForm, ResultSettingsForm
-from .results import board_results, breakdowns, listed_registrations, progress_of_results, viewer_of
+from .results import (
+    board_progress,
+    board_results,
+    breakdowns,
+    listed_registrations,
+    progress_of_results,
+    viewer_of,
+)
 from .scoring_services import ScoringRefused
 
 # Registrations a page: each row carries its breakdown and its members' totals.
@@ -79,6 +86,8 @@ def _results_page(request, board, *, settings_form=None):
     criteria = results.rubric.criteria
     rows = []
     for rid in ids:
+        if rid not in registrations:
+            continue  # outside the request's scope (a unit moved away): not shown here
         row = results.by_registration[rid]
         visible = viewer.sees_scores(row)
         rows.append(
@@ -160,7 +169,9 @@ def result_detail(request, org_code, pk, registration_pk):
     """One registration: its result and each member's card, as the viewer may see them."""
     board = board_or_404(request, pk, "appraisal.view_results")
     results, viewer, row = _listed_row_or_404(request, board, registration_pk)
-    registration = _registrations([registration_pk])[registration_pk]
+    registration = _registrations([registration_pk]).get(registration_pk)
+    if registration is None:
+        raise Http404
     ranking = viewer.sees_ranking()
     cells = _member_cells(viewer, results, row, ranking=ranking)
     visible_assignments = [c["card"].assignment_id for c in cells if c["visible"] and c["card"].status]
@@ -234,7 +245,7 @@ def scoring_close(request, org_code, pk):
     press shows them and asks to confirm (nothing is changed until confirmed)."""
     board = board_or_404(request, pk, "appraisal.lead_board")
     if board.scoring_closed_at is None and request.POST.get("confirm") != "1":
-        pending = progress_of_results(board_results(board)).pending_voting_members()
+        pending = board_progress(board).pending_voting_members()
         if pending:
             context = {
                 "org": request.organization,

@@ -347,6 +347,16 @@ def test_a_member_sees_no_other_score_until_their_own_card_is_submitted(w):
     assert _leaks(_pages(client, w)) == list(SECRET_TEXTS)
 
 
+def test_the_head_is_blind_too_although_staff_of_the_level(w, commune_staff):
+    card(w, w.member, 61, comment="Nhận xét của thành viên")
+    client = client_for(commune_staff)
+    text = _pages(client, w)
+    assert "61,0" not in text and "Nhận xét của thành viên" not in text
+    _head_scored(w)
+    text = _pages(client, w)
+    assert "61,0" in text and "Nhận xét của thành viên" in text
+
+
 def test_a_member_who_submitted_one_registration_is_still_blind_on_the_other(w):
     _head_scored(w)
     card(w, w.head, 77, 1)
