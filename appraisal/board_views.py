@@ -28,6 +28,7 @@ from . import board_services, selectors
 from .enums import APPRAISABLE_CAMPAIGN_STATUSES
 from .forms import BoardForm, MemberAddForm, MemberChangeForm
 from .models import Board, BoardMember
+from .results import board_progress
 from .rules import seat_on
 
 
@@ -61,13 +62,14 @@ def _page(request, board, *, board_form=None, add_form=None, change_forms=None):
     can_change = request.user.has_perm("appraisal.change_board", board)
     via_seat = getattr(request, "via_seat", False)
     my_seat = next((m for m in members if m.user_id == request.user.pk), None)
+    progress = board_progress(board, members)
     rows = []
     change_forms = change_forms or {}
-    for m in members:
+    for m, member_progress in progress.members:
         form = None
         if can_change:
             form = change_forms.get(m.pk) or MemberChangeForm(member=m)
-        rows.append({"member": m, "form": form, "is_me": m.user_id == request.user.pk})
+        rows.append({"member": m, "form": form, "is_me": m.user_id == request.user.pk, "progress": member_progress})
     context = {
         "org": request.organization,
         "board": board,
@@ -80,6 +82,8 @@ def _page(request, board, *, board_form=None, add_form=None, change_forms=None):
         "board_form": (board_form or BoardForm(board=board)) if can_change else None,
         "add_form": (add_form or MemberAddForm(board=board)) if can_change else None,
         "voting_count": sum(1 for m in members if m.voting),
+        "progress": progress.board,
+        "can_see_results": request.user.has_perm("appraisal.view_results", board),
     }
     return render(request, "appraisal/board.html", context, status=form_status(request))
 
@@ -206,9 +210,10 @@ def member_remove(request, org_code, pk, member_pk):
 
 
 def board_panel(request, campaign):
-    """ "Đoàn thẩm định" on the campaign page: the board with its member count and its page,
-    or, for staff of the campaign's level, the button that forms it. One query for the board
-    (its count included); nothing for a viewer who may not see a board, nor below the
+    """ "Đoàn thẩm định" on the campaign page: the board with its member count, its scoring
+    progress ("3/5 đã chấm") and its page, or, for staff of the campaign's level, the button
+    that forms it. One query for the board (its count included) and the fixed few of
+    results.board_progress; nothing for a viewer who may not see a board, nor below the
     campaign's level (the scope does not see its board there)."""
     if not sees_boards_of(request, campaign):
         return None
@@ -221,7 +226,8 @@ def board_panel(request, campaign):
     if board is not None:
         if not request.user.has_perm("appraisal.view_board", board):
             return None
-        return "appraisal/_board_panel.html", {"board": board, "campaign": campaign}
+        context = {"board": board, "campaign": campaign, "progress": board_progress(board).board}
+        return "appraisal/_board_panel.html", context
     unsaved = Board(organization=campaign.organization, campaign=campaign)
     if not request.user.has_perm("appraisal.change_board", unsaved):
         return None

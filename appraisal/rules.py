@@ -175,3 +175,7 @@ rules.add_perm("appraisal.return_dossier", is_staff_of_dossier_campaign_level)
 # or after scoring closed (score_assignment says whether they may still write).
 rules.add_perm("appraisal.view_assignment", is_assignment_member & holds_assignment_grant)
 rules.add_perm("appraisal.reopen_scorecard", leads_board_of_assignment)
+
+# The board's results (result_views): its members and staff of its level open them; what each
+# sees of the scores is the blind-scoring rule of appraisal.results (Viewer).
+rules.add_perm("appraisal.view_results", is_board_member | is_staff_of_board_level)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import assignment_views, board_views, dossier_views, scoring_views, views, visit_views
+from . import assignment_views, board_views, dossier_views, result_views, scoring_views, views, visit_views
 
 app_name = "appraisal"
 
@@ -31,6 +31,22 @@ urlpatterns = [
     # The member's tablet pages (scoring_views): shells over the scoring API; they accept a seat.
     path("scoring/", scoring_views.scoring, name="scoring"),
     path("scoring/<id:pk>/", scoring_views.scoring_assignment, name="scoring_assignment"),
+    # Results (result_views): accept a seat, except the settings (staff of the board's level).
+    path("boards/<id:pk>/results/", result_views.results, name="results"),
+    path("boards/<id:pk>/results/settings/", result_views.results_settings, name="results_settings"),
+    path("boards/<id:pk>/results/<id:registration_pk>/", result_views.result_detail, name="result_detail"),
+    path(
+        "boards/<id:pk>/results/<id:registration_pk>/photos/<id:photo_pk>/",
+        result_views.result_photo,
+        name="result_photo",
+    ),
+    path("boards/<id:pk>/scoring/close/", result_views.scoring_close, name="scoring_close"),
+    path("boards/<id:pk>/scoring/open/", result_views.scoring_open, name="scoring_open"),
+    path(
+        "boards/<id:pk>/assignments/<id:assignment_pk>/reopen/",
+        result_views.scorecard_reopen,
+        name="scorecard_reopen",
+    ),
     # The recognition dossier (dossier_views): under the unit, and read by the board.
     path("registrations/<id:pk>/dossier/", dossier_views.dossier, name="dossier"),
     path("registrations/<id:pk>/dossier/submit/", dossier_views.dossier_submit, name="dossier_submit"),

@@ -1,0 +1,45 @@
+"""Outsider cases for the board's results, merged into tests/test_outsider.py CASES.
+
+Tried through COMM, where only the seat holder is admitted (deputy head of v.board through a
+seat, conflicted on v.registration and assigned nothing), and through each persona's own code
+and UNIT, where the board is not in scope. The seat holder opens the results page (200: a
+member through a seat lists only their own assignments, so nothing of the victim's), but
+not the victim's registration there (404), nor its photo; it is not the head, so closing
+and opening scoring are refused (403) and another member's card is not found (404). The
+settings are staff work and accept no seat (404)."""
+
+from tests.outsider import get, post
+
+
+def _board(v, p, method, rest, *, seated, data=None):
+    make = get if method == "get" else (lambda url, expect=404: post(url, data, expect))
+    return [
+        make(f"/o/COMM/appraisal/boards/{v.board.pk}/{rest}", p.seat(seated)),
+        make(f"/o/{p.code}/appraisal/boards/{v.board.pk}/{rest}"),
+        make(f"/o/UNIT/appraisal/boards/{v.board.pk}/{rest}"),
+    ]
+
+
+def _detail(v, p, rest=""):
+    return _board(v, p, "get", f"results/{v.registration.pk}/{rest}", seated=404) + [
+        # The persona's own registration is not on the victim's board.
+        get(f"/o/COMM/appraisal/boards/{v.board.pk}/results/{p.registration.pk}/{rest}", p.seat(404)),
+    ]
+
+
+SETTINGS = {"results-result_method": "median", "results-disagreement_points": "5", "results-version": "1"}
+REASON = {"reason": "Mở lại BM-SCORE"}
+
+
+CASES = {
+    "appraisal:results": lambda v, p: _board(v, p, "get", "results/", seated=200),
+    "appraisal:results_settings": lambda v, p: _board(v, p, "post", "results/settings/", seated=404, data=SETTINGS),
+    "appraisal:result_detail": lambda v, p: _detail(v, p),
+    "appraisal:result_photo": lambda v, p: _detail(v, p, f"photos/{v.photo.pk}/"),
+    "appraisal:scoring_close": lambda v, p: _board(v, p, "post", "scoring/close/", seated=403, data={"confirm": "1"}),
+    "appraisal:scoring_open": lambda v, p: _board(v, p, "post", "scoring/open/", seated=403),
+    "appraisal:scorecard_reopen": lambda v, p: (
+        _board(v, p, "get", f"assignments/{v.assignment.pk}/reopen/", seated=404)
+        + _board(v, p, "post", f"assignments/{v.assignment.pk}/reopen/", seated=404, data=REASON)
+    ),
+}
