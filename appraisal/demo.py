@@ -27,13 +27,11 @@ from django_scopes import scope
 from dvk.demo import in_demo_tree, purge_history
 from models_registry.models import Registration
 
-from . import selectors, services
+from . import result_services, selectors, services
 from .assignment_services import assign, conflict_declare
 from .board_services import board_create, member_add
-from .changes import record_change
 from .conflicts import conflicts_for
 from .dossier_services import dossier_save, dossier_submit, opinion_add, results_prefill
-from .enums import ChangeKind
 from .models import (
     Assignment,
     AssignmentChange,
@@ -295,13 +293,11 @@ def _score_all(ctx, board):
             )
             ctx.count("scorecards", True)
         if board.scoring_closed_at is None:
-            # Closing by hand until the head's close service (issue 12) is merged: the lead
-            # swaps these lines for it.
             head = BoardMember.objects.get(board=board, role="head").user
-            board.scoring_closed_at = min(timezone.make_aware(SCORING_CLOSED_ON), timezone.now())
-            board.scoring_closed_by = head
-            board.save(update_fields=["scoring_closed_at", "scoring_closed_by"])
-            record_change(board=board, kind=ChangeKind.SCORING_CLOSED, user=None)
+            result_services.scoring_close(board=board, user=head)
+            # The 2026 round is history: its scoring closed after the survey window, not today.
+            closed_at = min(timezone.make_aware(SCORING_CLOSED_ON), timezone.now())
+            Board.objects.filter(pk=board.pk).update(scoring_closed_at=closed_at)
 
 
 def _draft_for_today(ctx, board):
