@@ -1,9 +1,10 @@
 """A board's results and progress, and who may see which scores (blind scoring).
 
 Results, per registration of the board
-- The counted cards are the submitted scorecards of members not conflicted on the
-  registration (appraisal.conflicts: computed and stored conflicts alike). Drafts and
-  conflicted members' cards never count, whatever they hold.
+- The counted cards are the submitted scorecards of voting members not conflicted on the
+  registration (appraisal.conflicts: computed and stored conflicts alike). Drafts,
+  conflicted members' cards and those of members without a vote (a guest, the secretary,
+  unless marked voting) never count, whatever they hold.
 - result: the mean (or, as a board setting, the median) of the counted totals, kept
   unrounded (Decimal) for ranks, bands and the threshold; pages show it to one decimal, so
   69.96 reads "70,0" and still does not reach a threshold of 70.
@@ -31,7 +32,7 @@ Results, per registration of the board
   over its normalised totals.
 
 Progress ("3/5 đã chấm"): submitted cards over assignments of non-conflicted members, per
-member and for the board.
+member, and for the board over its voting members.
 
 Blind scoring (who sees which scores; pages ask `sees_scores`, `sees_ranking`)
 - A member always sees their own card.
@@ -206,9 +207,10 @@ def ranks(results):
 
 
 def _filters(conflicted):
-    """(counted, not conflicted) conditions on Assignment rows."""
+    """(counted, not conflicted) conditions on Assignment rows. Only voting members' cards
+    count: the secretary and guests without a vote may score, for the board's information."""
     free = ~Q(pk__in=conflicted) if conflicted else Q()
-    return Q(scorecard__status=ScorecardStatus.SUBMITTED) & free, free
+    return Q(scorecard__status=ScorecardStatus.SUBMITTED, member__voting=True) & free, free
 
 
 def board_results(board):
@@ -222,7 +224,7 @@ def board_results(board):
     per_registration = (
         assignments.values("registration_id")
         .annotate(
-            expected=Count("pk", filter=free),
+            expected=Count("pk", filter=free & Q(member__voting=True)),
             n=Count("pk", filter=counted),
             # Sums of two-decimal totals are exact on both databases; the mean is divided here.
             total=Sum("scorecard__total", filter=counted),
@@ -325,15 +327,18 @@ def board_progress(board, members=None, conflicted=None):
     query (and the conflicts' two, unless given), whatever the board's size."""
     members = members_of_board(board) if members is None else members
     conflicted = conflicted_assignment_ids(board) if conflicted is None else conflicted
-    counted, free = _filters(conflicted)
+    _counted, free = _filters(conflicted)
+    submitted = Q(scorecard__status=ScorecardStatus.SUBMITTED) & free
     rows = (
         Assignment.objects.filter(board=board)
         .values("member_id")
-        .annotate(expected=Count("pk", filter=free), submitted=Count("pk", filter=counted))
+        .annotate(expected=Count("pk", filter=free), submitted=Count("pk", filter=submitted))
         .order_by()
     )
     per_member = {row["member_id"]: Progress(row["submitted"], row["expected"]) for row in rows}
-    total = Progress(sum(p.submitted for p in per_member.values()), sum(p.expected for p in per_member.values()))
+    # The board's count is its voting members' (whose cards make the results).
+    voting = [per_member[m.pk] for m in members if m.voting and m.pk in per_member]
+    total = Progress(sum(p.submitted for p in voting), sum(p.expected for p in voting))
     return BoardProgress(board=total, members=[(m, per_member.get(m.pk, Progress())) for m in members])
 
 

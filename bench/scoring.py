@@ -18,6 +18,9 @@ board, the usernames and each member's assignments.
 Times, whole requests through Django's handler with a signed-in session:
   - the member's assignments (GET .../appraisal/assignments/, as a member through a seat),
     median of 30 after 5 warm-ups, target < 150 ms;
+  - the tablet's pages: the member's list page and one model's (dossier) page, and the reads
+    the dossier page's script makes (one assignment with its dossier, the scorecard), each
+    < 150 ms with the same number of queries in the big and the small commune;
   - a batch of 50 scorecard writes (POST .../appraisal/batch/, every criterion scored, each
     item under its own key, based on the card's current version), median of 7 after one
     warm-up, target < 1 s.
@@ -300,6 +303,38 @@ def bench_list(built, runs):
     return {"request": "member assignments API", "target_ms": LIST_TARGET_MS, **row}
 
 
+# What a member's tablet loads: the list page and one model's page (shells), then the API
+# reads their scripts make (the list; one assignment with its dossier and the scorecard).
+PAGES = (
+    ("member's list page", "/o/{code}/appraisal/scoring/"),
+    ("dossier page", "/o/{code}/appraisal/scoring/{pk}/"),
+    ("dossier API (one assignment)", "/api/v1/o/{code}/appraisal/assignments/{pk}/"),
+    ("scorecard API", "/api/v1/o/{code}/appraisal/assignments/{pk}/scorecard/"),
+)
+
+
+def bench_pages(built, runs):
+    from run import measure, signed_in
+
+    print(f"\nTablet pages and their reads, median of {runs} after 5 warm-ups (session)")
+    print(f"{'request':40} {'commune':8} {'median ms':>10} {'queries':>8}  target")
+    rows = []
+    for name, pattern in PAGES:
+        row = {"request": name, "target_ms": LIST_TARGET_MS}
+        for code in (BIG, SMALL):
+            username = built[code].members[1]  # a member through a seat
+            # The last of the member's models: the one the list shows last, as far from any cache as any.
+            url = pattern.format(code=code, pk=built[code].assignments[username][-1])
+            median, queries = measure(signed_in(username), url, runs)
+            verdict = f"< {LIST_TARGET_MS} ms {'OK' if median < LIST_TARGET_MS else 'MISSED'}" if code == BIG else ""
+            print(f"{name:40} {code:8} {median:>10.1f} {queries:>8}  {verdict}")
+            row[code] = {"median_ms": round(median, 2), "queries": queries}
+        same = "same" if row[BIG]["queries"] == row[SMALL]["queries"] else "DIFFERS"
+        print(f"  {name}: {row[BIG]['queries']} queries big, {row[SMALL]['queries']} small: {same}")
+        rows.append(row)
+    return rows
+
+
 def _batch_body(assignment_ids, criteria, versions, fraction):
     return {
         "items": [
@@ -375,7 +410,7 @@ def main():
     assert not settings.DEBUG
     built = ensure_scoring_data(args.rebuild)
     print(f"\nDVK scoring bench on {DB}, DEBUG={settings.DEBUG}")
-    results = [bench_list(built, args.runs), bench_batch(built)]
+    results = [bench_list(built, args.runs), *bench_pages(built, args.runs), bench_batch(built)]
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "scoring.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))

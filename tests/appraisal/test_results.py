@@ -152,6 +152,22 @@ def test_drafts_and_conflicted_members_cards_do_not_count(w):
     assert (r.result, r.spread, r.submitted_count, r.expected_count) == (Decimal(90), Decimal(0), 1, 2)
 
 
+def test_a_member_without_a_vote_scores_for_information_only(w):
+    from appraisal.models import BoardMember
+
+    with scopes_disabled():
+        BoardMember.objects.filter(pk=w.deputy.pk).update(voting=False)
+    card(w, w.head, 90)
+    card(w, w.member, 70)
+    card(w, w.deputy, 10)
+    r = row(w)
+    assert (r.result, r.spread, r.submitted_count, r.expected_count) == (Decimal(80), Decimal(20), 2, 2)
+    with scope(org=w.board.organization):
+        p = board_progress(w.board)
+    assert (p.board.submitted, p.board.expected) == (2, 4)
+    assert (p.members[2][1].submitted, p.members[2][1].expected) == (1, 2)
+
+
 def test_the_boards_conflicted_assignments_follow_the_same_rule_as_conflicts_for(w, tree):
     from appraisal.conflicts import conflicted_assignment_ids, conflicts_for
     from dvk.models import Membership
