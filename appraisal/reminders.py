@@ -35,7 +35,6 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -52,6 +51,8 @@ from .models import Assignment, BoardMember, ScoringReminder
 from .visit_services import SURVEY
 
 BATCH_TASK = "appraisal.send_scoring_reminder_batch"
+# A reminder row's key (the unique constraint scoring_reminder_once).
+ROW_KEY = ("milestone_id", "occurrence", "member_id", "offset_days")
 # At most this many registrations are named in one message; the link shows the rest.
 LISTED = 20
 
@@ -66,7 +67,9 @@ def sweep(*, today=None, now=None, dispatch=None):
     today = today or timezone.localdate(now)
     dispatch = dispatch or partial(send_batch, today=today)
     wanted, rows = _plan(today)
-    rows = _not_yet_recorded(rows)
+    rows = campaign_reminders.not_yet_recorded(
+        rows, ScoringReminder, ("milestone_id", "occurrence", "member_id", "offset_days")
+    )
     ScoringReminder.objects.all_tenants().bulk_create(rows, ignore_conflicts=True, batch_size=2000)
     superseded, batches, exhausted = _sort_pending(wanted, now)
     stats = {"new_rows": len(rows), "chased": len(wanted), "superseded": superseded, "exhausted": exhausted}
@@ -152,23 +155,6 @@ def _left_to_score(board):
         if len(details["left"]) < LISTED:
             details["left"].append({"name": a.registration.initiative.name, "unit": a.registration.organization.name})
     return left
-
-
-def _not_yet_recorded(rows):
-    """The rows whose key is not in the table yet (one query). Only saves work: a row another
-    sweep inserts meanwhile is still caught by the unique constraint."""
-    occurrences = {(r.milestone_id, r.occurrence) for r in rows}
-    if not occurrences:
-        return rows
-    where = Q()
-    for milestone_id, occurrence in occurrences:
-        where |= Q(milestone_id=milestone_id, occurrence=occurrence)
-    recorded = set(
-        ScoringReminder.objects.all_tenants()
-        .filter(where)
-        .values_list("milestone_id", "occurrence", "member_id", "offset_days")
-    )
-    return [r for r in rows if (r.milestone_id, r.occurrence, r.member_id, r.offset_days) not in recorded]
 
 
 def _sort_pending(wanted, now):

@@ -14,29 +14,11 @@ from rest_framework import serializers
 
 from campaigns.serializers import OrganizationRefSerializer
 from dvk.access import ID_BOUNDS
-from models_registry.serializers import VietnameseErrors
+from models_registry.serializers import PLAN_FIELDS, VietnameseErrors
 
 from .enums import ChangeKind, DossierStatus, ScorecardStatus
 from .scoring_selectors import State
 
-# The registration's plan as the board reads it: the "06 rõ" and the model plan's text.
-PLAN_FIELDS = (
-    "location",
-    "responsible_person",
-    "participants",
-    "content",
-    "responsibility",
-    "authority",
-    "schedule",
-    "purposes",
-    "solutions",
-    "forces",
-    "coordinating_forces",
-    "review_dates",
-    "launch_event",
-    "assignments",
-    "conditions",
-)
 DOSSIER_FIELDS = (
     "letter_number",
     "letter_date",

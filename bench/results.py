@@ -19,42 +19,22 @@ Usage: python bench/results.py [--rebuild] [--runs 30]
 
 import argparse
 import json
-import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-os.environ["DJANGO_SETTINGS_MODULE"] = "dvk.settings.test"
-os.environ.setdefault("DVK_DB_NAME", "dvk_bench")
 
-DB = os.environ["DVK_DB_NAME"]
+from boards import DB, ensure_database  # noqa: E402  (sets the settings and the database first)
+
 TARGET_MS = 300
 BIG, SMALL = "BRES-C", "BRES-S"
 SHAPES = {BIG: 3000, SMALL: 10}
 MEMBERS = 3
-
-
-def ensure_database():
-    import psycopg2
-
-    conn = psycopg2.connect(host=os.environ.get("DVK_DB_HOST", "127.0.0.1"), user="postgres", dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB])
-        if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{DB}"')
-    conn.close()
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"], check=True, cwd=ROOT)
-    import django
-
-    django.setup()
 
 
 def _delete_tree():

@@ -126,7 +126,7 @@ def sweep(*, today=None, now=None, dispatch=None, extension_dispatch=None):
     today = today or timezone.localdate(now)
     dispatch = dispatch or partial(send_batch, today=today)
     wanted, rows = _plan(today)
-    rows = _not_yet_recorded(rows)
+    rows = not_yet_recorded(rows)
     Reminder.objects.all_tenants().bulk_create(rows, ignore_conflicts=True, batch_size=2000)
     superseded, batches, exhausted = _sort_pending(wanted, now)
     stats = {
@@ -269,21 +269,21 @@ def _plan(today):
     return wanted, rows
 
 
-def _not_yet_recorded(rows):
-    """The rows whose key is not in the table yet (one query). Only saves work: a row another
-    sweep inserts meanwhile is still caught by the unique constraint."""
+REMINDER_KEY = ("milestone_id", "occurrence", "organization_id", "kind", "offset_days")
+
+
+def not_yet_recorded(rows, model=Reminder, key=REMINDER_KEY):
+    """The rows whose key (`key`: attribute names, milestone and occurrence first) is not in
+    `model`'s table yet, in one query. Only saves work: a row another sweep inserts meanwhile
+    is still caught by the unique constraint. Shared with the apps' sweep extensions."""
     occurrences = {(r.milestone_id, r.occurrence) for r in rows}
     if not occurrences:
         return rows
     where = Q()
     for milestone_id, occurrence in occurrences:
         where |= Q(milestone_id=milestone_id, occurrence=occurrence)
-    recorded = set(
-        Reminder.objects.all_tenants()
-        .filter(where)
-        .values_list("milestone_id", "occurrence", "organization_id", "kind", "offset_days")
-    )
-    return [r for r in rows if (r.milestone_id, r.occurrence, r.organization_id, r.kind, r.offset_days) not in recorded]
+    recorded = set(model.objects.all_tenants().filter(where).values_list(*key))
+    return [r for r in rows if tuple(getattr(r, name) for name in key) not in recorded]
 
 
 def _late_for(campaign, chases, today, implemented_below):

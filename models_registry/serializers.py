@@ -15,16 +15,9 @@ from .models import ProgressReport, Registration, RegistrationTarget
 from .selectors import DEFAULT_SORT, SORTS
 
 # The registration form's own fields (seed 004's form and the model plan), written as typed.
-FORM_FIELDS = (
+# The registration's plan: the "06 rõ" and the model plan's text (the board reads these too).
+PLAN_FIELDS = (
     "location",
-    "starts_on",
-    "completes_on",
-    "contact_phone",
-    "person_name",
-    "person_position",
-    "person_unit",
-    "person_address",
-    "person_phone",
     "responsible_person",
     "participants",
     "content",
@@ -39,6 +32,18 @@ FORM_FIELDS = (
     "launch_event",
     "assignments",
     "conditions",
+)
+FORM_FIELDS = (
+    "location",
+    "starts_on",
+    "completes_on",
+    "contact_phone",
+    "person_name",
+    "person_position",
+    "person_unit",
+    "person_address",
+    "person_phone",
+    *PLAN_FIELDS[1:],
 )
 
 
