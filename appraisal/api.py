@@ -102,9 +102,9 @@ def _invalid(errors):
     )
 
 
+# What every scoring route shares: the seat, the member's own assignment, the answers. (A
+# comment, not a docstring: drf-spectacular would print it as each route's description.)
 class ScoringView(OrganizationScopedMixin, APIView):
-    """What every scoring route shares: the seat, the member's own assignment, the answers."""
-
     accepts_seat = True
 
     @property

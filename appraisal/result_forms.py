@@ -38,3 +38,12 @@ class ReopenForm(BootstrapMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Lý do được lưu cùng phiếu chấm và báo cho thành viên."),
     )
+
+
+class ScoringOpenForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do mở lại chấm điểm"),
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kết quả đã là của đoàn: lý do được lưu và báo cho các thành viên."),
+    )

@@ -16,6 +16,9 @@ from .models import Board
 DISAGREEMENT_MAX = 1000
 
 
+REASON_MAX = 2000
+
+
 def _lock(board):
     return Board.objects.select_for_update().get(pk=board.pk)
 
@@ -38,17 +41,24 @@ def scoring_close(*, board, user):
 
 
 @transaction.atomic
-def scoring_reopen(*, board, user):
-    """Opens scoring again (members may save and submit, the head may reopen cards). Side
-    effects: clears `scoring_closed_at/by` (history keeps who closed it), one board-wide feed
-    entry (ChangeKind.SCORING_REOPENED). False, nothing changed, when it was open."""
+def scoring_reopen(*, board, user, reason):
+    """Opens scoring again (members may save and submit, the head may reopen cards), with a
+    reason: the results were the board's. Side effects: clears `scoring_closed_at/by`
+    (history keeps who closed it), one board-wide feed entry (ChangeKind.SCORING_REOPENED)
+    carrying the reason. False, nothing changed, when it was open. Refused (ValidationError)
+    without a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Hãy ghi lý do mở lại chấm điểm.")})
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": _("Lý do dài quá %(max)s ký tự.") % {"max": REASON_MAX}})
     board = _lock(board)
     if board.scoring_closed_at is None:
         return False
     board.scoring_closed_at = None
     board.scoring_closed_by = None
     board.save(update_fields=["scoring_closed_at", "scoring_closed_by"])
-    record_change(board=board, kind=ChangeKind.SCORING_REOPENED, user=None)
+    record_change(board=board, kind=ChangeKind.SCORING_REOPENED, user=None, detail=reason)
     return True
 
 
@@ -58,6 +68,13 @@ def result_settings_update(*, board, result_method, disagreement_points, expecte
     the board was saved since `expected_version` was read, or on a bad value. Side effects:
     the board's version, history."""
     board = _lock(board)
+    if board.scoring_closed_at is not None:
+        raise ValidationError(
+            _(
+                "Đoàn đã khóa chấm điểm: kết quả đã là của đoàn, cách tính không đổi được nữa. "
+                "Trưởng đoàn mở lại chấm điểm trước nếu cần."
+            )
+        )
     if expected_version != board.version:
         raise ValidationError(
             _("Thông tin đoàn vừa được người khác sửa. Hãy tải lại trang để xem bản mới rồi sửa lại.")

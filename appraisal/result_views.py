@@ -32,7 +32,7 @@ from . import result_services, scoring_services
 from .assignment_selectors import assignment_in_board
 from .board_views import board_or_404
 from .models import Assignment, ScoreLine, ScorePhoto
-from .result_forms import ReopenForm, ResultSettingsForm
+from .result_forms import ReopenForm, ResultSettingsForm, ScoringOpenForm
 from .results import (
     board_progress,
     board_results,
@@ -266,13 +266,29 @@ def scoring_close(request, org_code, pk):
 @accepts_seat
 @idempotent
 def scoring_open(request, org_code, pk):
-    """The head opens scoring again."""
+    """The head opens scoring again, with a reason: the first press asks for it (nothing is
+    changed until it is given)."""
     board = board_or_404(request, pk, "appraisal.lead_board")
-    if result_services.scoring_reopen(board=board, user=request.user):
-        messages.success(request, _("Đã mở lại chấm điểm: thành viên lại sửa, nộp phiếu được."))
-    else:
+    form = ScoringOpenForm(request.POST if "reason" in request.POST else None)
+    if board.scoring_closed_at is not None and form.is_valid():
+        try:
+            result_services.scoring_reopen(board=board, user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("Đã mở lại chấm điểm: thành viên lại sửa, nộp phiếu được."))
+            return redirect(_results_url(request, board))
+    elif board.scoring_closed_at is None:
         messages.info(request, _("Chấm điểm đang mở."))
-    return redirect(_results_url(request, board))
+        return redirect(_results_url(request, board))
+    context = {
+        "org": request.organization,
+        "board": board,
+        "campaign": board.campaign,
+        "form": form,
+        "via_seat": getattr(request, "via_seat", False),
+    }
+    return render(request, "appraisal/results_open.html", context, status=400 if form.is_bound else 200)
 
 
 @require_http_methods(["GET", "POST"])

@@ -84,7 +84,7 @@ def why_not_scoring(assignment, conflicts, card):
     the checks of `appraisal.score_assignment` and of the services, from rows already read."""
     if conflicts:
         return _("Bạn có xung đột lợi ích với mô hình này nên không chấm điểm: %(why)s.") % {
-            "why": "; ".join(f"{r.label} ({r.text})" for r in conflicts)
+            "why": "; ".join(f"{r.label} ({r.text.rstrip('.')})" for r in conflicts)
         }
     board = assignment.board
     if board.scoring_closed_at is not None:

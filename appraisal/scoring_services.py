@@ -98,7 +98,7 @@ def _check_may_score(assignment, reasons=None):
     if reasons:
         raise ScoringRefused(
             _("Bạn có xung đột lợi ích với mô hình này nên không chấm điểm: %(why)s.")
-            % {"why": "; ".join(f"{r.label} ({r.text})" for r in reasons)},
+            % {"why": "; ".join(f"{r.label} ({r.text.rstrip('.')})" for r in reasons)},
             code="conflicted",
         )
     board = assignment.board
@@ -227,7 +227,8 @@ def _invalid_message(errors):
 def _shown(points):
     """Points as a person reads them: 7.5 → "7,5", 30 → "30"."""
     text = format(points.normalize(), "f") if isinstance(points, Decimal) else str(points)
-    return text.replace(".", ",")
+    text = text.replace(".", ",")
+    return text if len(text) <= 12 else f"{text[:12]}…"  # "1e400" is not echoed in full
 
 
 # --- a batch: what its writes check, read once ---------------------------------------------------
@@ -480,6 +481,9 @@ def photo_add(*, assignment, uploaded_file, user, caption=""):
     name = files.clean_original_name(getattr(uploaded_file, "name", ""))
     if uploaded_file.size > settings.DVK_SCORE_PHOTO_MAX_BYTES:
         raise ScoringRefused(photo_too_large_message(name), code="too_large")
+    if not _looks_like_a_photo(uploaded_file):
+        message = _("Tệp “%(name)s” không phải ảnh (JPEG, PNG, GIF, WebP), dù tên tệp là gì.") % {"name": name}
+        raise ScoringRefused(message, code="invalid", fields={"photo": [message]})
     try:
         sniffed = files.sniff(uploaded_file, name)
     except files.EvidenceRefused as refused:
@@ -516,6 +520,20 @@ def photo_add(*, assignment, uploaded_file, user, caption=""):
         _delete_stored(stored)
         raise
     return photo
+
+
+# The first bytes of the images a photo may be; HEIF/MP4-style containers ("ftyp") go on to
+# the sniffer, which says how to send an iPhone's HEIC photo.
+PHOTO_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
+
+
+def _looks_like_a_photo(upload):
+    """Whether the content starts as an image does: anything else is refused as "not a photo"
+    before the evidence sniffer, whose messages name the documents evidence may be."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    return head.startswith(PHOTO_SIGNATURES) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP") or head[4:8] == b"ftyp"
 
 
 def _delete_stored(names):

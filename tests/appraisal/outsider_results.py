@@ -37,7 +37,7 @@ CASES = {
     "appraisal:result_detail": lambda v, p: _detail(v, p),
     "appraisal:result_photo": lambda v, p: _detail(v, p, f"photos/{v.photo.pk}/"),
     "appraisal:scoring_close": lambda v, p: _board(v, p, "post", "scoring/close/", seated=403, data={"confirm": "1"}),
-    "appraisal:scoring_open": lambda v, p: _board(v, p, "post", "scoring/open/", seated=403),
+    "appraisal:scoring_open": lambda v, p: _board(v, p, "post", "scoring/open/", seated=403, data={"reason": "Mở"}),
     "appraisal:scorecard_reopen": lambda v, p: (
         _board(v, p, "get", f"assignments/{v.assignment.pk}/reopen/", seated=404)
         + _board(v, p, "post", f"assignments/{v.assignment.pk}/reopen/", seated=404, data=REASON)

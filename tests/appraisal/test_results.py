@@ -494,13 +494,34 @@ def test_the_head_closes_without_asking_when_everyone_submitted_and_opens_again(
     client = client_for(commune_staff)
     assert client.post(url(w, "scoring/close/")).status_code == 302
     assert _feed("scoring_closed") == [None]
-    assert client.post(url(w, "scoring/open/")).status_code == 302
+    # Opening asks for a reason first: the results were the board's.
+    before = table_counts()
+    asked = client.post(url(w, "scoring/open/"))
+    assert asked.status_code == 200 and "Lý do mở lại chấm điểm" in asked.content.decode()
+    assert client.post(url(w, "scoring/open/"), {"reason": "  "}).status_code == 400
+    assert table_counts() == before
+    assert client.post(url(w, "scoring/open/"), {"reason": "Chấm lại mô hình Xóm 1"}).status_code == 302
     assert _feed("scoring_reopened") == [None]
     with scopes_disabled():
+        assert AssignmentChange.objects.get(kind="scoring_reopened").detail == "Chấm lại mô hình Xóm 1"
         assert Board.objects.get(pk=w.board.pk).scoring_closed_at is None
     # Opening what is open changes nothing.
     before = table_counts()
-    assert client.post(url(w, "scoring/open/")).status_code == 302
+    assert client.post(url(w, "scoring/open/"), {"reason": "Lần nữa"}).status_code == 302
+    assert table_counts() == before
+
+
+def test_the_result_method_is_locked_once_scoring_closes(w, commune_staff):
+    close(w)
+    client = client_for(commune_staff)
+    page = client.get(url(w, "results/")).content.decode()
+    assert 'id="results-settings-locked"' in page and 'id="results-settings"' not in page
+    before = table_counts()
+    with scopes_disabled():
+        version = Board.objects.get(pk=w.board.pk).version
+    data = {"results-version": str(version), "results-result_method": "median", "results-disagreement_points": "20"}
+    response = client.post(url(w, "results/settings/"), data)
+    assert response.status_code == 400 and "không đổi được nữa" in response.content.decode()
     assert table_counts() == before
 
 
@@ -597,7 +618,8 @@ def test_parallel_presses_of_close_apply_once(w, commune_staff, same_key):
     assert [r.status_code for r in responses] == [302, 302]
     assert _feed("scoring_closed") == [None]
     responses = in_parallel(
-        2, lambda i: clients[i].post(url(w, "scoring/open/"), {"idempotency_key": keys[i] + "-open"})
+        2,
+        lambda i: clients[i].post(url(w, "scoring/open/"), {"reason": "Chấm lại", "idempotency_key": keys[i] + "-o"}),
     )
     assert [r.status_code for r in responses] == [302, 302]
     assert _feed("scoring_reopened") == [None]
