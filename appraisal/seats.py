@@ -42,6 +42,8 @@ def board_seats(user):
             label=_("%(role)s, Đoàn thẩm định – %(number)s")
             % {"role": m.get_role_display(), "number": m.board.campaign.number},
             url=reverse("appraisal:board", kwargs={"org_code": m.board.organization.code, "pk": m.board_id}),
+            work_label=_("Chấm điểm"),
+            work_url=reverse("appraisal:scoring", kwargs={"org_code": m.board.organization.code}),
         )
         for m in board_members_of_user(user).values()
         if m.board.campaign.status in APPRAISABLE_CAMPAIGN_STATUSES

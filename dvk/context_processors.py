@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from .notifications import unread_count
-from .seats import seats_of
+from .seats import seat_work_links, seats_of
 from .selectors import organizations_of
 
 
@@ -16,6 +16,7 @@ def acting_organization(request):
         "acting_org": org,
         "my_organizations": organizations_of(user),
         "my_seats": seats_of(user),
+        "my_seat_work": seat_work_links(seats_of(user)),
         # A seat holder's organisation pages (tree, plans, models) answer 404: no links to them.
         "acting_via_seat": getattr(request, "via_seat", False),
         "nav_can_view_members": org is not None and user.has_perm("dvk.view_members", org),

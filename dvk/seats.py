@@ -19,11 +19,25 @@ _sources = []
 class Seat:
     """A user's seat at `organization`. `label` says what it is (shown in the organisation
     switcher, e.g. "Đoàn thẩm định – KH 27-KH/ĐU"); `url` is where the switcher links (the
-    board's page), since the organisation's own pages are closed to a seat holder."""
+    board's page), since the organisation's own pages are closed to a seat holder.
+    `work_label` and `work_url`: the seat's everyday work (a board member's scoring list),
+    linked from the header wherever the user is, so it is never more than one tap away."""
 
     organization: Organization
     label: str
     url: str = ""
+    work_label: str = ""
+    work_url: str = ""
+
+
+def seat_work_links(seats):
+    """[(label, url, organisation name)] of the seats' work, each link once (two boards at one
+    level share one scoring list)."""
+    links = {}
+    for seat in seats:
+        if seat.work_url and seat.work_url not in links:
+            links[seat.work_url] = (seat.work_label, seat.work_url, seat.organization.name)
+    return list(links.values())
 
 
 def register_seat_source(fn):

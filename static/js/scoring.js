@@ -668,8 +668,23 @@
     }
 
     saveButton.addEventListener("click", function () { write(false, card ? card.version : 0); });
+    // Required criteria left blank are named before the confirmation (the server checks too).
+    function markUnscored() {
+      var first = null;
+      Object.keys(inputs).forEach(function (id) {
+        var entry = inputs[id];
+        if (entry.criterion.required && parsePoints(entry.points.value) === null) {
+          showError(id, t("not_scored"));
+          first = first || entry.points;
+        }
+      });
+      if (first) first.focus();
+      return first !== null;
+    }
+
     submitButton.addEventListener("click", function () {
       if (hasLocalErrors()) return write(true, card ? card.version : 0);
+      if (markUnscored()) return;
       document.getElementById("scorecard-confirm-total").textContent = totalBox.textContent;
       if (dialog.showModal) dialog.showModal();
       else if (window.confirm(dialog.querySelector("p").textContent)) write(true, card ? card.version : 0);

@@ -115,6 +115,10 @@ def test_a_member_scores_saves_reloads_and_submits_one_model_on_a_tablet(browser
     page.click("#tab-scorecard")
     page.wait_for_selector("#scorecard:not([hidden])")
     criteria = world.criteria
+    # Submitting a blank card names the criteria left to score, before any confirmation.
+    page.click("#scorecard-submit")
+    page.wait_for_selector("text=Chưa chấm tiêu chí này")
+    assert not page.is_visible("#scorecard-confirm")
     # 80% of each maximum typed, the last one reached with the + stepper from one below.
     for c in criteria[:-1]:
         page.fill(f"#points-{c.pk}", str(c.max_points * 4 // 5))

@@ -153,3 +153,13 @@ def test_the_board_page_and_my_work_link_the_members_scoring(world):
     # Through a seat as well (the deputy's only place at the commune is the board).
     seat_page = client_for(world.deputy.user).get(f"/o/COMM/appraisal/boards/{world.board.pk}/").content.decode()
     assert 'id="board-scoring"' in seat_page
+
+
+def test_the_header_links_a_board_members_scoring_list_wherever_they_are(world, tree):
+    """One tap from any page: a seat's work (the scoring list at the board's level) is in the
+    header, once however many boards the level has; someone on no board has no such link."""
+    page = client_for(world.deputy.user).get(f"/o/{tree.mttq.code}/registrations/").content.decode()
+    assert page.count("nav-seat-work") == 1
+    assert f'href="/o/{tree.commune.code}/appraisal/scoring/"' in page
+    outsider_page = client_for(persona("khong-trong-doan", tree.unit, Role.SECRETARY)).get("/").content.decode()
+    assert "nav-seat-work" not in outsider_page
