@@ -642,3 +642,20 @@ def test_parallel_presses_of_reopen_apply_once(w, commune_staff, same_key):
         card_now = Scorecard.objects.get(pk=submitted.pk)
         assert (card_now.status, card_now.version) == ("draft", submitted.version + 1)
         assert card_now.history.filter(reopen_reason="Chấm lại").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_saving_the_result_method_at_once_one_wins_the_other_is_refused(w, commune_staff):
+    from tests.test_idempotency import in_parallel
+
+    clients = [client_for(commune_staff) for _ in range(2)]
+    with scopes_disabled():
+        version = Board.objects.get(pk=w.board.pk).version
+    forms = [
+        {"results-version": str(version), "results-result_method": method, "results-disagreement_points": "15"}
+        for method in ("median", "mean")
+    ]
+    responses = in_parallel(2, lambda i: clients[i].post(url(w, "results/settings/"), forms[i]))
+    assert sorted(r.status_code for r in responses) == [302, 400]
+    with scopes_disabled():
+        assert Board.objects.get(pk=w.board.pk).version == version + 1

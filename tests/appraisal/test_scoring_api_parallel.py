@@ -64,3 +64,89 @@ def test_the_same_batch_replayed_concurrently_applies_each_item_once(w):
         assert sorted(Scorecard.objects.values_list("version", flat=True)) == [1, 1]
         assert Scorecard.history.count() == 2
         assert IdempotentWrite.objects.count() == 2
+
+
+# --- every other write, pressed twice at once ----------------------------------------------------
+
+
+def _scored(w, member, *, submit=False):
+    from django_scopes import scope
+
+    from appraisal import scoring_services
+    from tests.appraisal.scoring_builders import full_lines
+
+    with scope(org=w.board.organization):
+        return scoring_services.scorecard_save(
+            assignment=w.assignment(member),
+            lines=full_lines(w.criteria),
+            expected_version=0,
+            user=member.user,
+            submit=submit,
+        )
+
+
+@pytest.mark.parametrize("same_key", [True, False], ids=["same key", "two tabs"])
+def test_two_presses_of_submit_submit_once(w, same_key):
+    card = _scored(w, w.member)
+    a, keys = w.assignment(w.member), [key()] * 2 if same_key else [key(), key()]
+    tabs = [api_for(w.member.user), api_for(w.member.user)]
+    responses = in_parallel(
+        2,
+        lambda i: tabs[i].post(
+            url(a, "scorecard/submit/"), {"version": card.version}, format="json", HTTP_IDEMPOTENCY_KEY=keys[i]
+        ),
+    )
+    assert sorted(r.status_code for r in responses) == ([200, 200] if same_key else [200, 409])
+    with scopes_disabled():
+        assert Scorecard.objects.get(assignment=a).status == "submitted"
+        assert Scorecard.history.filter(status="submitted").count() == 1
+
+
+def test_the_same_photo_sent_twice_at_once_is_stored_once(w):
+    from appraisal.models import ScorePhoto
+    from tests.appraisal.scoring_api_builders import jpeg_upload
+
+    a, same = w.assignment(w.member), key()
+    devices = [api_for(w.member.user), api_for(w.member.user)]
+    responses = in_parallel(
+        2, lambda i: devices[i].post(url(a, "photos/"), {"file": jpeg_upload()}, HTTP_IDEMPOTENCY_KEY=same)
+    )
+    assert [r.status_code for r in responses] == [201, 201]
+    assert responses[0].json() == responses[1].json()
+    with scopes_disabled():
+        assert ScorePhoto.objects.count() == 1
+
+
+@pytest.mark.parametrize("same_key", [True, False], ids=["same key", "two tabs"])
+def test_a_conflict_declared_twice_at_once_is_stored_once(w, same_key):
+    from appraisal.models import Conflict
+
+    a, keys = w.assignment(w.member), [key()] * 2 if same_key else [key(), key()]
+    tabs = [api_for(w.member.user), api_for(w.member.user)]
+    responses = in_parallel(
+        2,
+        lambda i: tabs[i].post(
+            url(a, "conflict/"), {"reason": "Người nhà"}, format="json", HTTP_IDEMPOTENCY_KEY=keys[i]
+        ),
+    )
+    assert sorted(r.status_code for r in responses) == ([201, 201] if same_key else [201, 409])
+    with scopes_disabled():
+        assert Conflict.objects.filter(member=w.member).count() == 1
+
+
+@pytest.mark.parametrize("same_key", [True, False], ids=["same key", "two tabs"])
+def test_the_heads_reopening_pressed_twice_at_once_reopens_once(w, same_key):
+    from appraisal.models import AssignmentChange
+
+    _scored(w, w.member, submit=True)
+    a, keys = w.assignment(w.member), [key()] * 2 if same_key else [key(), key()]
+    tabs = [api_for(w.head.user), api_for(w.head.user)]
+    responses = in_parallel(
+        2,
+        lambda i: tabs[i].post(
+            url(a, "scorecard/reopen/"), {"reason": "Chấm lại"}, format="json", HTTP_IDEMPOTENCY_KEY=keys[i]
+        ),
+    )
+    assert sorted(r.status_code for r in responses) == ([200, 200] if same_key else [200, 409])
+    with scopes_disabled():
+        assert AssignmentChange.objects.filter(kind="reopened").count() == 1
