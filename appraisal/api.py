@@ -24,6 +24,7 @@ from dvk.access import object_or_404, parse_id
 from dvk.api import OrganizationScopedMixin
 from dvk.files import stored_file_response
 from dvk.idempotency import KeyRefused, api_once, fingerprint, idempotent_api, schema_parameter
+from models_registry.enums import EvidenceKind
 
 from . import assignment_services, scoring_selectors, scoring_services
 from .assignment_selectors import board_is_open
@@ -257,7 +258,9 @@ class EvidenceFileView(ScoringView):
             if not evidence.thumbnail:
                 raise Http404
             return stored_file_response(evidence.thumbnail, content_type="image/jpeg")
-        return stored_file_response(evidence.file, filename=evidence.download_name, content_type=evidence.content_type)
+        # A photo (sniffed as one on upload) opens on the tablet; any other file downloads.
+        filename = None if evidence.kind == EvidenceKind.IMAGE else evidence.download_name
+        return stored_file_response(evidence.file, filename=filename, content_type=evidence.content_type)
 
 
 class EvidenceThumbnailView(EvidenceFileView):

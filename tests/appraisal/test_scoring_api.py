@@ -64,6 +64,9 @@ def test_the_member_lists_their_own_assignments_with_what_they_read(w):
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
     assert download["Content-Disposition"].startswith("attachment")
     assert client.get(image["thumbnail_url"]).status_code == 200
+    # A photo opens on the tablet (inline, sandboxed), a document downloads.
+    shown = client.get(image["url"])
+    assert shown["Content-Disposition"] == "inline" and "sandbox" in shown["Content-Security-Policy"]
     # ?board= narrows; another board's id gives nothing.
     assert len(client.get(f"{BASE}assignments/?board={w.board.pk}").json()["results"]) == 2
     assert client.get(f"{BASE}assignments/?board={w.board.pk + 1000}").json()["results"] == []
