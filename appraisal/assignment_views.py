@@ -32,6 +32,8 @@ from . import assignment_services as services
 from .assignment_forms import AssignForm, EligibleFilterForm, ReasonForm
 from .board_views import board_or_404
 from .conflicts import conflicts_of, stored_conflict
+from .enums import ScorecardStatus
+from .models import Scorecard
 from .rules import seat_on
 from .selectors import members_of_board
 
@@ -131,12 +133,19 @@ def my_work(request, org_code, pk):
     if request.user.has_perm("appraisal.lead_board", board):
         page = Paginator(selectors.assigned_registrations(board), HEAD_PAGE_SIZE).get_page(request.GET.get("page"))
         rows_of_board = selectors.assignment_rows(board, list(page.object_list), members_of_board(board))
+        # The page's submitted cards, in one query: the head reopens them from here.
+        submitted = set(
+            Scorecard.objects.filter(
+                assignment__in=[m["assignment"].pk for row in rows_of_board for m in row["members"] if m["assignment"]],
+                status=ScorecardStatus.SUBMITTED,
+            ).values_list("assignment_id", flat=True)
+        )
         board_rows = [
             {
                 "registration": row["registration"],
-                # (name, conflicts, assignment id) of each assigned member: what the row shows.
+                # (name, conflicts, assignment id, card submitted) of each assigned member.
                 "assigned": [
-                    (m["member"].user.display_name, m["conflicts"], m["assignment"].pk)
+                    (m["member"].user.display_name, m["conflicts"], m["assignment"].pk, m["assignment"].pk in submitted)
                     for m in row["members"]
                     if m["assignment"] is not None
                 ],

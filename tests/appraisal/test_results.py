@@ -659,3 +659,10 @@ def test_two_tabs_saving_the_result_method_at_once_one_wins_the_other_is_refused
     assert sorted(r.status_code for r in responses) == [302, 400]
     with scopes_disabled():
         assert Board.objects.get(pk=w.board.pk).version == version + 1
+
+
+def test_the_heads_list_offers_to_reopen_a_submitted_card(w, commune_staff):
+    card(w, w.member, 80)
+    page = client_for(commune_staff).get(url(w, "mine/")).content.decode()
+    assert page.count('class="btn btn-outline-secondary card-reopen"') == 1
+    assert f"assignments/{w.assignment(w.member).pk}/reopen/" in page
