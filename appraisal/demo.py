@@ -164,7 +164,10 @@ def _registration(campaign, code):
     )
 
 
-def _dossier(ctx, registration):
+def _dossier(ctx, registration, letter_date=datetime.date(2026, 9, 5)):
+    """The unit's submitted recognition dossier, dated `letter_date` and sent three days later
+    (the 2026 round: before its September visits; the live round: before the coming ones)."""
+    year = registration.campaign.period_start.year
     if RecognitionDossier.objects.filter(registration=registration).exists():
         ctx.count("dossiers", False)
         return
@@ -174,11 +177,11 @@ def _dossier(ctx, registration):
         None,
         expected_version=0,
         letter_number=f"{10 + registration.pk % 80:02d}-TTr/CB",
-        letter_date=datetime.date(2026, 9, 5),
+        letter_date=letter_date,
         letter_to="Ban Thường vụ Đảng ủy xã Diễn Châu",
         letter_request=(
             f"{unit} kính đề nghị Ban Thường vụ Đảng ủy xã xem xét, công nhận mô hình "
-            f"“{registration.initiative.name}” là mô hình “Dân vận khéo” cấp xã năm 2026."
+            f"“{registration.initiative.name}” là mô hình “Dân vận khéo” cấp xã năm {year}."
         ),
         signer_name=SIGNERS[registration.pk % len(SIGNERS)],
         signer_position="Bí thư chi bộ" if "Chi bộ" in unit else "Thủ trưởng đơn vị",
@@ -187,9 +190,9 @@ def _dossier(ctx, registration):
             "trên toàn địa bàn, thu hút các hộ gia đình và đoàn viên, hội viên tham gia."
         ),
         report_content=(
-            "Giai đoạn 1 (tháng 3 - 4/2026): xây dựng kế hoạch, họp dân, thống nhất cách làm.\n"
-            "Giai đoạn 2 (tháng 5 - 8/2026): tổ chức thực hiện, phân công đảng viên phụ trách từng nhóm hộ.\n"
-            "Giai đoạn 3 (tháng 9/2026): sơ kết, đánh giá, nhân rộng."
+            "Giai đoạn 1: xây dựng kế hoạch, họp dân, thống nhất cách làm.\n"
+            "Giai đoạn 2: tổ chức thực hiện, phân công đảng viên phụ trách từng nhóm hộ.\n"
+            "Giai đoạn 3: sơ kết, đánh giá, nhân rộng."
         ),
         report_results=results_prefill(registration),
         report_creativity=(
@@ -206,8 +209,8 @@ def _dossier(ctx, registration):
         text="Mô hình được Nhân dân đồng tình, hưởng ứng; đề nghị xem xét công nhận.",
     )
     dossier_submit(registration, None)
-    # The 2026 round is history: its dossiers went in before the September visits, not today.
-    sent = timezone.make_aware(datetime.datetime(2026, 9, 8, 9, 0))
+    # Sent before the visits, not on the day the demo was built.
+    sent = timezone.make_aware(datetime.datetime.combine(letter_date + datetime.timedelta(days=3), datetime.time(9)))
     RecognitionDossier.objects.filter(registration=registration).update(submitted_at=min(sent, timezone.now()))
     ctx.count("dossiers", True)
 
@@ -370,6 +373,9 @@ def build_boards(ctx):
         )
         _assign(ctx, board, registrations)
         today = ctx.today
+        # The units being surveyed sent their dossiers a fortnight ago: the board reads them on site.
+        for registration in registrations:
+            _dossier(ctx, registration, letter_date=today - datetime.timedelta(days=14))
         _visits(
             ctx, board, registrations, [today, today] + [today + datetime.timedelta(days=d) for d in (1, 2, 3, 5, 6)]
         )

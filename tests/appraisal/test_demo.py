@@ -56,6 +56,9 @@ class TestTheAppraisalDemo:
         assert dossiers.count() == 12
         assert set(dossiers.values_list("status", flat=True)) == {"submitted"}
         assert all(d.report_results.strip() and d.opinions.exists() for d in dossiers)
+        # The 2027 models being surveyed have theirs, sent before the visits.
+        live = RecognitionDossier.objects.filter(registration__campaign=board_of(2027).campaign)
+        assert live.count() == 4 and all(d.submitted_at.date() < datetime.date.today() for d in live)
 
     def test_every_voting_member_is_assigned_with_a_grant(self):
         board = board_of(2026)
