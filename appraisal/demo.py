@@ -167,7 +167,7 @@ def _registration(campaign, code):
 def _dossier(ctx, registration, letter_date=datetime.date(2026, 9, 5)):
     """The unit's submitted recognition dossier, dated `letter_date` and sent three days later
     (the 2026 round: before its September visits; the live round: before the coming ones)."""
-    year = registration.campaign.period_start.year
+    year = registration.campaign.period_end.year
     if RecognitionDossier.objects.filter(registration=registration).exists():
         ctx.count("dossiers", False)
         return
