@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from appraisal import pwa
+
 from . import api, views
 from .access import IdConverter
 
@@ -52,6 +54,9 @@ api_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    # The tablet app's worker and manifest, at the root so the worker controls /o/<code>/...
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="web_manifest"),
     path("orgs/", views.org_picker, name="org_picker"),
     path("o/<str:org_code>/", include(org_patterns)),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

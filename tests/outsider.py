@@ -28,6 +28,8 @@ NOT_TENANT_URLS = {
     "password_reset_complete": "a fixed page",
     "schema": "the OpenAPI schema: the API's shape, no data",
     "api_docs": "Swagger UI over the schema, no data",
+    "service_worker": "the tablet app's worker: fixed code and the static files' names",
+    "web_manifest": "the tablet app's manifest: its name and icons",
 }
 IGNORED_NAMESPACES = {"admin"}  # Django's admin: superusers only, outside the tenant model
 

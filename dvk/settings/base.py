@@ -161,11 +161,15 @@ SECURE_REFERRER_POLICY = "same-origin"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        # blob: for photo previews the tablet keeps in IndexedDB (the offline scorecard).
+        "img-src": ["'self'", "data:", "blob:"],
         "style-src": ["'self'"],
         "script-src": ["'self'"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
+        # The tablet app's service worker and manifest (appraisal/pwa.py), from this site only.
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],

@@ -774,12 +774,20 @@
     });
   }
 
+  // The installable app's worker (served at the site root, see appraisal/pwa.py): it keeps
+  // the static shell on the tablet. Browsers allow it only in a secure context.
+  function registerWorker(root) {
+    if (!root.dataset.serviceWorker || !("serviceWorker" in navigator) || !window.isSecureContext) return;
+    navigator.serviceWorker.register(root.dataset.serviceWorker, { scope: "/" }).catch(function () {});
+  }
+
   function init() {
     loadStrings();
     var list = document.getElementById("scoring-list");
     if (list) initList(list);
     var one = document.getElementById("scoring-assignment");
     if (one) initAssignment(one);
+    if (list || one) registerWorker(list || one);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

@@ -1,0 +1,82 @@
+"""The board's tablet app as an installable web app: its manifest and its service worker.
+
+The worker is served by Django at the site root (`/sw.js`), not from /static/: a worker
+controls only the paths below its own, and the tablet pages live under /o/<code>/...; and in
+production static names are hashed (ManifestStaticFilesStorage), so the list of files it
+keeps comes from `staticfiles_storage.url`, and its cache's name from that list (a new
+deployment is a new list, so the old cache is dropped). `Cache-Control: no-cache` makes the
+browser check the worker on every visit.
+
+This is the first part of the offline work (issue 13): the worker keeps the app's static
+shell, and answers from it when the network fails; everything else (pages, the API) goes to
+the network as before."""
+
+import hashlib
+import json
+
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+# What the tablet pages load (base.html and the scoring pages): kept on the tablet.
+SHELL = (
+    "vendor/bootstrap.min.css",
+    "vendor/bootstrap-icons.min.css",
+    "vendor/fonts/bootstrap-icons.woff2",
+    "vendor/htmx.min.js",
+    "vendor/bootstrap.bundle.min.js",
+    "vendor/idb.umd.js",
+    "css/dvk.css",
+    "js/dvk.js",
+    "js/picker.js",
+    "js/scoring.js",
+    "favicon.svg",
+    "icons/dvk-192.png",
+    "icons/dvk-512.png",
+)
+
+
+def shell_urls():
+    return [staticfiles_storage.url(name) for name in SHELL]
+
+
+@require_GET
+def service_worker(request):
+    urls = shell_urls()
+    version = hashlib.sha256(json.dumps(urls).encode()).hexdigest()[:16]
+    body = render_to_string("appraisal/sw.js", {"shell": json.dumps(urls), "version": version})
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    # The worker controls the whole site (its pages are under /o/<code>/...).
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@require_GET
+def manifest(request):
+    data = {
+        "name": _("Dân vận khéo – Chấm điểm thẩm định"),
+        "short_name": _("DVK chấm điểm"),
+        "lang": "vi",
+        "start_url": reverse("home"),
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "any",
+        "background_color": "#ffffff",
+        "theme_color": "#b4121b",
+        "icons": [
+            {
+                "src": staticfiles_storage.url(f"icons/dvk-{size}.png"),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": "any maskable",
+            }
+            for size in (192, 512)
+        ],
+    }
+    response = JsonResponse(data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "no-cache"
+    return response
