@@ -410,9 +410,11 @@ class PhotoView(ScoringView):
             raise Http404
         photo.scorecard.assignment = assignment
         try:
-            scoring_services.photo_delete(photo=photo, user=request.user)
+            removed = scoring_services.photo_delete(photo=photo, user=request.user)
         except ScoringRefused as refused:
             return self.refusal(refused, assignment)
+        if not removed:  # another tab removed it first
+            raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

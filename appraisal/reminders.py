@@ -36,7 +36,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
@@ -249,13 +249,8 @@ def send_batch(*, ids, claim_token=None, now=None, today=None):
 
 
 def scoring_path(board):
-    """The member's scoring list of `board`, under the board's organisation. Until that page
-    exists, the member's work page (appraisal:my_work)."""
-    kwargs = {"org_code": board.organization.code, "pk": board.pk}
-    try:
-        return reverse("appraisal:scoring", kwargs=kwargs)
-    except NoReverseMatch:
-        return reverse("appraisal:my_work", kwargs=kwargs)
+    """The member's scoring list under the board's organisation, narrowed to `board`."""
+    return reverse("appraisal:scoring", kwargs={"org_code": board.organization.code}) + f"?board={board.pk}"
 
 
 def _message(row, member, milestone, today):

@@ -545,11 +545,15 @@ def _delete_stored(names):
 
 @transaction.atomic
 def photo_delete(*, photo, user):
-    """Removes a photo from the member's draft scorecard (not from a submitted one)."""
+    """Removes a photo from the member's draft scorecard (not from a submitted one). Returns
+    False, changing nothing, when another request removed it meanwhile (read under the lock)."""
     assignment = _locked_assignment(photo.scorecard.assignment)
     _check_may_score(assignment)
     card = _current_card(assignment)
     _check_draft(card)
+    if not ScorePhoto.objects.filter(pk=photo.pk, scorecard=card).exists():
+        return False
     names = [photo.file.name, photo.thumbnail.name]
     photo.delete()
     transaction.on_commit(lambda: _delete_stored(names))
+    return True

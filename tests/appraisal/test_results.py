@@ -666,3 +666,28 @@ def test_the_heads_list_offers_to_reopen_a_submitted_card(w, commune_staff):
     page = client_for(commune_staff).get(url(w, "mine/")).content.decode()
     assert page.count('class="btn btn-outline-secondary card-reopen"') == 1
     assert f"assignments/{w.assignment(w.member).pk}/reopen/" in page
+
+
+def test_a_sibling_communes_cards_never_count_in_this_boards_results_or_progress(w, tree):
+    """The aggregates run over this board's assignments; a sibling commune's board, scored
+    high, changes nothing here."""
+    from guardian.shortcuts import assign_perm
+
+    from tests.appraisal.assignment_builders import board_for, seat
+    from tests.campaigns.builders import campaign
+
+    card(w, w.head, 60)
+    before = (row(w).result, row(w).submitted_count)
+    plan = campaign(tree.sibling, "05-KH/ĐU", target_levels=["unit"])
+    board = board_for(plan)
+    head = seat(board, persona("can-bo-dien-thinh", tree.sibling, Role.STAFF), "head")
+    theirs = accepted(plan, tree.sibling_unit, "Một giúp một")
+    with scopes_disabled():
+        a = Assignment.objects.create(board=board, member=head, registration=theirs)
+        Scorecard.objects.create(assignment=a, status="submitted", total=100)
+    assign_perm("appraisal.appraise_assignment", head.user, a)
+    assert (row(w).result, row(w).submitted_count) == before == (Decimal(60), 1)
+    assert set(results(w).by_registration) == {r.pk for r in w.registrations}
+    with scope(org=w.board.organization):
+        p = board_progress(w.board)
+    assert (p.board.submitted, p.board.expected) == (1, 6)

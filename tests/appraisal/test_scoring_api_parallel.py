@@ -150,3 +150,18 @@ def test_the_heads_reopening_pressed_twice_at_once_reopens_once(w, same_key):
     assert sorted(r.status_code for r in responses) == ([200, 200] if same_key else [200, 409])
     with scopes_disabled():
         assert AssignmentChange.objects.filter(kind="reopened").count() == 1
+
+
+def test_a_photo_removed_from_two_tabs_at_once_is_removed_once(w):
+    from appraisal.models import ScorePhoto
+    from tests.appraisal.scoring_api_builders import jpeg_upload
+
+    a = w.assignment(w.member)
+    added = api_for(w.member.user).post(url(a, "photos/"), {"file": jpeg_upload()}, HTTP_IDEMPOTENCY_KEY=key())
+    photo = added.json()["photo"]["id"]
+    tabs = [api_for(w.member.user), api_for(w.member.user)]
+    responses = in_parallel(2, lambda i: tabs[i].delete(url(a, f"photos/{photo}/"), HTTP_IDEMPOTENCY_KEY=key()))
+    assert sorted(r.status_code for r in responses) == [204, 404]
+    with scopes_disabled():
+        assert not ScorePhoto.objects.exists()
+        assert ScorePhoto.history.filter(history_type="-").count() == 1

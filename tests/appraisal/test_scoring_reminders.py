@@ -23,6 +23,7 @@ from campaigns import reminders
 from campaigns.enums import CampaignStatus
 from campaigns.models import Campaign, MilestoneKind
 from campaigns.services import milestone_save
+from dvk.enums import Role
 from dvk.models import Notification
 from tests.appraisal.assignment_builders import seat
 from tests.appraisal.scoring_builders import full_lines, scoring_world
@@ -111,13 +112,39 @@ def test_three_days_before_the_window_ends_each_member_gets_one_mail_listing_wha
     )
     assert "Kính gửi: can-bo-xa-2-01 – Thành viên" in mail.body
     assert "- Tủ sách Xóm Một (Chi bộ Xóm 1)\n- Đường hoa Xóm Một (Chi bộ Xóm 1)\n" in mail.body
-    path = f"/o/COMM/appraisal/boards/{w.board.pk}/"
+    path = f"/o/COMM/appraisal/scoring/?board={w.board.pk}"
     assert f"http://127.0.0.1:8000{path}" in mail.body
-    assert scoring_reminders.scoring_path(w.board).startswith(path)
+    assert scoring_reminders.scoring_path(w.board) == path
     with scopes_disabled():
         notes = Notification.objects.filter(user=w.member.user)
         assert [(n.title, n.organization_id) for n in notes] == [(mail.subject, w.board.organization_id)]
         assert notes.get().url == scoring_reminders.scoring_path(w.board)
+
+
+def test_a_sibling_communes_board_reminds_only_its_own_members_of_its_own_models(w, tree, mailoutbox):
+    """Two boards in sibling communes, one sweep: each mail lists only its own board's models,
+    and nobody of one board is told about the other."""
+    from guardian.shortcuts import assign_perm
+
+    from appraisal.models import Assignment
+    from tests.appraisal.assignment_builders import accepted, board_for, seat
+    from tests.campaigns.builders import campaign
+
+    plan = campaign(tree.sibling, "05-KH/ĐU", target_levels=["unit"], registration_due=START)
+    survey(plan)
+    board = board_for(plan)
+    head = seat(board, persona("can-bo-dien-thinh", tree.sibling, Role.STAFF), "head")
+    theirs = accepted(plan, tree.sibling_unit, "Một giúp một Xóm 9")
+    with scopes_disabled():
+        a = Assignment.objects.create(board=board, member=head, registration=theirs)
+    assign_perm("appraisal.appraise_assignment", head.user, a)
+    with at(3):
+        run_sweep()
+    got = inbox(mailoutbox)
+    assert set(got) == ADDRESSES | {"can-bo-dien-thinh@example.test"}
+    sibling_mail = got["can-bo-dien-thinh@example.test"][0].body
+    assert "Một giúp một Xóm 9" in sibling_mail and "Tủ sách Xóm Một" not in sibling_mail
+    assert all("Một giúp một" not in m.body for a in ADDRESSES for m in got[a])
 
 
 def test_a_second_sweep_the_same_day_sends_nothing(w, mailoutbox):
