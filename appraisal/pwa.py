@@ -19,6 +19,8 @@ from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 # What the tablet pages load (base.html and the scoring pages): kept on the tablet.
@@ -32,6 +34,8 @@ SHELL = (
     "css/dvk.css",
     "js/dvk.js",
     "js/picker.js",
+    "js/outbox.js",
+    "js/offline.js",
     "js/scoring.js",
     "favicon.svg",
     "icons/dvk-192.png",
@@ -80,3 +84,13 @@ def manifest(request):
     response = JsonResponse(data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "no-cache"
     return response
+
+
+@require_GET
+@login_required
+def outbox(request):
+    """The signed-in user's outbox on this device: what is waiting to be sent, with each
+    item's state, "Đồng bộ ngay", and the export and import of the outbox file. A shell: the
+    items live in the tablet's IndexedDB (static/js/outbox.js), not on the server. Not under
+    /o/<code>/: one member's outbox may hold scorecards of boards of several organisations."""
+    return render(request, "appraisal/outbox.html")

@@ -57,6 +57,7 @@ urlpatterns = [
     # The tablet app's worker and manifest, at the root so the worker controls /o/<code>/...
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("manifest.webmanifest", pwa.manifest, name="web_manifest"),
+    path("outbox/", pwa.outbox, name="outbox"),
     path("orgs/", views.org_picker, name="org_picker"),
     path("o/<str:org_code>/", include(org_patterns)),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

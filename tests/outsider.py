@@ -30,6 +30,7 @@ NOT_TENANT_URLS = {
     "api_docs": "Swagger UI over the schema, no data",
     "service_worker": "the tablet app's worker: fixed code and the static files' names",
     "web_manifest": "the tablet app's manifest: its name and icons",
+    "outbox": "a shell over the caller's own device storage (IndexedDB): no server data",
 }
 IGNORED_NAMESPACES = {"admin"}  # Django's admin: superusers only, outside the tenant model
 

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "dvk.tenancy.OrganizationScopeMiddleware",
+    # Whose response this is, for the tablet's service worker (dvk.offline).
+    "dvk.offline.OfflineUserHeader",
     # Last, as django-axes asks, so that it sees the outcome of every login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -82,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "dvk.context_processors.acting_organization",
+                "dvk.offline.offline_context",
             ],
             # {% idempotency_key %} in every form that writes, without a {% load %}.
             "builtins": ["dvk.templatetags.dvk_forms"],
@@ -215,6 +218,18 @@ DVK_EVIDENCE_MAX_REGISTRATION_BYTES = env_int("DVK_EVIDENCE_MAX_REGISTRATION_BYT
 # by content; over this size the upload answers 413 and nothing is stored.
 DVK_SCORE_PHOTO_MAX_BYTES = env_int("DVK_SCORE_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 DVK_SCORE_PHOTOS_PER_SCORECARD = env_int("DVK_SCORE_PHOTOS_PER_SCORECARD", 30)
+
+# The board's tablet offline (dvk.offline, static/js/offline.js and outbox.js). A user's local
+# data (cached pages and dossiers) is cleared after this many days without the user signing in
+# on that tablet; an outbox item not yet sent is kept until it is sent or the user signs out.
+DVK_OFFLINE_KEEP_DAYS = env_int("DVK_OFFLINE_KEEP_DAYS", 14)
+# Photos taken offline are resized on the tablet to this longest edge (pixels) and JPEG
+# quality (percent) before they are stored, so an afternoon's photos fit and upload quickly.
+DVK_OFFLINE_PHOTO_MAX_EDGE = env_int("DVK_OFFLINE_PHOTO_MAX_EDGE", 1600)
+DVK_OFFLINE_PHOTO_QUALITY = env_int("DVK_OFFLINE_PHOTO_QUALITY", 82)
+# An exported outbox file that staff import for a member (appraisal outbox import): refused
+# before parsing when larger.
+DVK_OUTBOX_IMPORT_MAX_BYTES = env_int("DVK_OUTBOX_IMPORT_MAX_BYTES", 60 * 1024 * 1024)
 # The size guard first: it stops a file over the limit before the others spool it to disk.
 FILE_UPLOAD_HANDLERS = [
     "dvk.uploads.UploadLimitHandler",
