@@ -14,13 +14,13 @@ the network as before."""
 import hashlib
 import json
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 # What the tablet pages load (base.html and the scoring pages): kept on the tablet.
