@@ -10,6 +10,8 @@ assignment_services for a conflict), each under an `Idempotency-Key`; a refusal 
 `{"detail", "code", "fields"}` with the status of scoring_services.REFUSAL_STATUS, and a stale
 or submitted card adds `"current"`: the server's copy. Nothing is merged."""
 
+from types import SimpleNamespace
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
@@ -107,6 +109,16 @@ def _invalid(errors):
 # comment, not a docstring: drf-spectacular would print it as each route's description.)
 class ScoringView(OrganizationScopedMixin, APIView):
     accepts_seat = True
+
+    @classmethod
+    def answering(cls, organization, user):
+        """An instance that makes this API's answers outside a request, for writes by `user`
+        at `organization`: the staff import of an outbox file (appraisal.outbox_import) keeps
+        the very answer the tablet's own request would have got, for the tablet's replay."""
+        view = cls()
+        view.organization = organization
+        view.request = SimpleNamespace(user=user)
+        return view
 
     @property
     def links(self):
@@ -210,6 +222,40 @@ class ScoringView(OrganizationScopedMixin, APIView):
         # The service found no conflict under its lock: none to read again; its lines as saved.
         photos = loaded.photos if loaded is not None else list(card.photos.order_by("added_at", "pk"))
         return Response(self.scorecard_data(assignment, card, conflicts=[], parts=(card.saved_lines, photos)))
+
+    def add_photo(self, assignment, data):
+        """One photo added (the multipart `data`: file, caption) as a Response: 201 with the
+        photo and the card's version, or the refusal."""
+        parsed = PhotoWriteSerializer(data=data)
+        if not parsed.is_valid():
+            return _invalid(parsed.errors)
+        try:
+            photo = scoring_services.photo_add(
+                assignment=assignment,
+                uploaded_file=parsed.validated_data["file"],
+                user=self.request.user,
+                caption=parsed.validated_data["caption"],
+            )
+        except ScoringRefused as refused:
+            return self.refusal(refused, assignment)
+        photo.assignment_pk = assignment.pk
+        data = {"photo": photo, "scorecard_version": photo.scorecard.version}
+        return Response(PhotoAddedSerializer(data, context={"links": self.links}).data, status=status.HTTP_201_CREATED)
+
+    def remove_photo(self, assignment, photo_id):
+        """One photo removed as a Response (204, or the refusal); Http404 when it is not on the
+        card (never was, or another tab removed it first)."""
+        photo = scoring_selectors.own_photo(assignment, photo_id)
+        if photo is None:
+            raise Http404
+        photo.scorecard.assignment = assignment
+        try:
+            removed = scoring_services.photo_delete(photo=photo, user=self.request.user)
+        except ScoringRefused as refused:
+            return self.refusal(refused, assignment)
+        if not removed:  # another tab removed it first
+            raise Http404
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- reads ------------------------------------------------------------------------------------
@@ -378,22 +424,7 @@ class PhotoListView(ScoringView):
     )
     @idempotent_api
     def post(self, request, org_code, pk):
-        assignment = self.assignment()
-        parsed = PhotoWriteSerializer(data=request.data)
-        if not parsed.is_valid():
-            return _invalid(parsed.errors)
-        try:
-            photo = scoring_services.photo_add(
-                assignment=assignment,
-                uploaded_file=parsed.validated_data["file"],
-                user=request.user,
-                caption=parsed.validated_data["caption"],
-            )
-        except ScoringRefused as refused:
-            return self.refusal(refused, assignment)
-        photo.assignment_pk = assignment.pk
-        data = {"photo": photo, "scorecard_version": photo.scorecard.version}
-        return Response(PhotoAddedSerializer(data, context={"links": self.links}).data, status=status.HTTP_201_CREATED)
+        return self.add_photo(self.assignment(), request.data)
 
 
 class PhotoView(ScoringView):
@@ -404,18 +435,7 @@ class PhotoView(ScoringView):
     )
     @idempotent_api
     def delete(self, request, org_code, pk, photo_id):
-        assignment = self.assignment()
-        photo = scoring_selectors.own_photo(assignment, photo_id)
-        if photo is None:
-            raise Http404
-        photo.scorecard.assignment = assignment
-        try:
-            removed = scoring_services.photo_delete(photo=photo, user=request.user)
-        except ScoringRefused as refused:
-            return self.refusal(refused, assignment)
-        if not removed:  # another tab removed it first
-            raise Http404
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self.remove_photo(self.assignment(), photo_id)
 
 
 class PhotoFileView(ScoringView):

@@ -183,3 +183,13 @@ class MemberChangeForm(BootstrapMixin, forms.Form):
     def service_kwargs(self):
         d = self.cleaned_data
         return {"role": d["role"], "voting": voting_value(d["voting"]), "position": d["position"]}
+
+
+class OutboxImportForm(BootstrapMixin, forms.Form):
+    """The staff import of a member's outbox file (appraisal.outbox_import)."""
+
+    file = forms.FileField(
+        label=_("Tệp hộp thư đi (.json)"),
+        help_text=_("Tệp thành viên tải về từ trang “Hộp thư đi” trên máy tính bảng (nút “Tải tệp hộp thư đi”)."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )

@@ -574,3 +574,40 @@ class ScoringReminder(ScopedThroughParent, models.Model):
 
     def __str__(self):
         return f"{self.member_id} – {self.occurrence} – {self.offset_days}"
+
+
+class OutboxImport(ScopedThroughParent, models.Model):
+    """A member's exported outbox file that staff of the board's level applied on the server
+    for them (appraisal.outbox_import): who did it, when, for whom, what the file was, and
+    what became of each item. Kept when the member leaves the board (the member is a user)."""
+
+    parent_field = "board"
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="outbox_imports")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    # The file's own `exported_at`, as written on the tablet (for people: when it was saved).
+    exported_at = models.CharField(max_length=64, blank=True)
+    item_count = models.PositiveIntegerField(default=0)
+    applied_count = models.PositiveIntegerField(default=0)
+    replayed_count = models.PositiveIntegerField(default=0)
+    refused_count = models.PositiveIntegerField(default=0)
+    held_count = models.PositiveIntegerField(default=0)
+    # One entry per item, in the file's order: outbox_import.ItemResult as a dict.
+    results = models.JSONField(default=list, blank=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("lần nhập hộp thư đi")
+        verbose_name_plural = _("lần nhập hộp thư đi")
+        ordering = ["-imported_at", "-pk"]
+        indexes = [models.Index(fields=["board", "-imported_at"], name="outbox_import_of_board")]
+
+    def __str__(self):
+        return f"{self.board_id} – {self.file_name}"

@@ -481,7 +481,7 @@ def photo_add(*, assignment, uploaded_file, user, caption=""):
     name = files.clean_original_name(getattr(uploaded_file, "name", ""))
     if uploaded_file.size > settings.DVK_SCORE_PHOTO_MAX_BYTES:
         raise ScoringRefused(photo_too_large_message(name), code="too_large")
-    if not _looks_like_a_photo(uploaded_file):
+    if not looks_like_a_photo(uploaded_file):
         message = _("Tệp “%(name)s” không phải ảnh (JPEG, PNG, GIF, WebP), dù tên tệp là gì.") % {"name": name}
         raise ScoringRefused(message, code="invalid", fields={"photo": [message]})
     try:
@@ -527,7 +527,7 @@ def photo_add(*, assignment, uploaded_file, user, caption=""):
 PHOTO_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
 
 
-def _looks_like_a_photo(upload):
+def looks_like_a_photo(upload):
     """Whether the content starts as an image does: anything else is refused as "not a photo"
     before the evidence sniffer, whose messages name the documents evidence may be."""
     upload.seek(0)

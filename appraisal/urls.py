@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from . import assignment_views, board_views, dossier_views, result_views, scoring_views, views, visit_views
+from . import (
+    assignment_views,
+    board_views,
+    dossier_views,
+    outbox_import_views,
+    result_views,
+    scoring_views,
+    views,
+    visit_views,
+)
 
 app_name = "appraisal"
 
@@ -79,4 +88,11 @@ urlpatterns = [
     path("boards/<id:pk>/members/add/", board_views.member_add, name="board_member_add"),
     path("boards/<id:pk>/members/<id:member_pk>/edit/", board_views.member_change, name="board_member_change"),
     path("boards/<id:pk>/members/<id:member_pk>/remove/", board_views.member_remove, name="board_member_remove"),
+    # A member's exported outbox file, imported by staff of the board's level (no seat).
+    path("boards/<id:pk>/outbox-import/", outbox_import_views.outbox_import, name="outbox_import"),
+    path(
+        "boards/<id:pk>/outbox-import/<id:import_pk>/",
+        outbox_import_views.outbox_import_result,
+        name="outbox_import_result",
+    ),
 ]

@@ -28,8 +28,9 @@ def _is_api(request):
     return request.path_info.startswith("/api/")
 
 
-def _json(detail, status):
-    return JsonResponse({"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False})
+def _json(detail, status, code=None):
+    body = {"detail": detail} if code is None else {"detail": detail, "code": code}
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 @requires_csrf_token
@@ -71,7 +72,8 @@ def csrf_failure(request, reason=""):
     """A form sent with a missing or stale CSRF token: usually a page left open past the session,
     or cookies blocked. Django's own page is English and technical; `reason` is logged by Django."""
     if _is_api(request):
-        return _json(_("Thiếu hoặc sai mã CSRF. Hãy tải lại trang rồi thử lại."), 403)
+        # The same code as the API's own CSRF refusal (dvk.api_auth): "sign in again".
+        return _json(_("Thiếu hoặc sai mã CSRF. Hãy tải lại trang rồi thử lại."), 403, "csrf")
     template = loader.get_template("403_csrf.html")
     return HttpResponseForbidden(template.render({"no_referer": "Referer" in reason}, request))
 

@@ -12,6 +12,10 @@ file. Here:
 - the middleware parses every multipart POST itself, before any view (as CSRF checking
   does anyway), so no view ever runs on a half-received upload: a stopped one answers 413.
 
+A view may carry its own per-file limit instead of the evidence one (`upload_view(max_file_setting=...)`:
+the staff import of a tablet's outbox file, a single file larger than any evidence file); the
+request's limit is then that file plus the form's fields.
+
 The 413 is an HTML page for pages and JSON (`{"detail": ...}`) under /api/. Services that
 refuse for size (the per-registration total) raise an error the view turns into the same
 response with `too_large_response`.
@@ -31,6 +35,8 @@ MAX_FILES_PER_REQUEST = 10
 # Room for the non-file fields and the multipart headers of a request.
 FORM_OVERHEAD_BYTES = 256 * KB
 REFUSED_ATTR = "dvk_upload_refused"
+# The per-file limit of the view being served, when it has its own (set before the body is parsed).
+LIMIT_ATTR = "dvk_upload_file_limit"
 
 
 def human_size(size):
@@ -55,7 +61,12 @@ def max_request_bytes():
     return files + FORM_OVERHEAD_BYTES
 
 
-def file_too_large_message(name=""):
+def file_too_large_message(name="", limit=None):
+    """`limit`: a view's own limit; without it, the evidence limit and how to shrink evidence."""
+    if limit is not None and name:
+        return _("Tệp “%(name)s” quá lớn: tối đa %(limit)s.") % {"name": name, "limit": human_size(limit)}
+    if limit is not None:
+        return _("Tệp quá lớn: tối đa %(limit)s.") % {"limit": human_size(limit)}
     values = {"name": name, "limit": human_size(max_file_bytes())}
     if name:
         return (
@@ -77,15 +88,34 @@ def request_too_large_message():
     ) % {"file": human_size(max_file_bytes()), "total": human_size(max_request_bytes() - FORM_OVERHEAD_BYTES)}
 
 
-def upload_view(view):
-    """Marks a view (or a DRF view class) as one that receives evidence files: the middleware
-    checks its Content-Length before the body is read."""
-    view.dvk_upload = True
-    return view
+def upload_view(view=None, *, max_file_setting=None):
+    """Marks a view (or a DRF view class) as one that receives files: the middleware checks its
+    Content-Length before the body is read. `max_file_setting` names the setting of the view's
+    own per-file limit (read per request), instead of DVK_EVIDENCE_MAX_FILE_BYTES."""
+
+    def mark(view):
+        view.dvk_upload = True
+        if max_file_setting:
+            view.dvk_upload_max_file_setting = max_file_setting
+        return view
+
+    return mark(view) if view is not None else mark
+
+
+def _view_attr(view_func, name, default=None):
+    found = getattr(view_func, name, None)
+    if found is None:
+        found = getattr(getattr(view_func, "cls", None), name, None)
+    return default if found is None else found
 
 
 def _is_upload_view(view_func):
-    return getattr(view_func, "dvk_upload", False) or getattr(getattr(view_func, "cls", None), "dvk_upload", False)
+    return _view_attr(view_func, "dvk_upload", False)
+
+
+def _own_limit(view_func):
+    setting = _view_attr(view_func, "dvk_upload_max_file_setting")
+    return getattr(settings, setting) if setting else None
 
 
 def _back_url(request):
@@ -111,7 +141,8 @@ class UploadLimitHandler(FileUploadHandler):
 
     def __init__(self, request=None):
         super().__init__(request)
-        self.limit = max_file_bytes()
+        self.own_limit = getattr(request, LIMIT_ATTR, None)
+        self.limit = self.own_limit or max_file_bytes()
         self.request_length = 0
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
@@ -133,10 +164,11 @@ class UploadLimitHandler(FileUploadHandler):
 
     def _refuse(self):
         if self.request is not None:
-            setattr(self.request, REFUSED_ATTR, file_too_large_message(self.file_name or ""))
+            setattr(self.request, REFUSED_ATTR, file_too_large_message(self.file_name or "", self.own_limit))
         # Read the rest of a body of reasonable size so the client gets the 413 page; past
         # that, drop the connection rather than read on.
-        raise StopUpload(connection_reset=self.request_length > max_request_bytes())
+        most = self.own_limit + FORM_OVERHEAD_BYTES if self.own_limit else max_request_bytes()
+        raise StopUpload(connection_reset=self.request_length > most)
 
 
 class UploadLimitMiddleware:
@@ -156,6 +188,9 @@ class UploadLimitMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.method != "POST":
             return None
+        own_limit = _own_limit(view_func)
+        if own_limit:
+            setattr(request, LIMIT_ATTR, own_limit)
         if _is_upload_view(view_func):
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or "")
@@ -165,7 +200,9 @@ class UploadLimitMiddleware:
                 return too_large_response(
                     request, _("Hãy gửi tệp kèm độ dài (Content-Length); không nhận gửi theo từng khúc."), status=411
                 )
-            if length > max_request_bytes():
+            if own_limit and length > own_limit + FORM_OVERHEAD_BYTES:
+                return too_large_response(request, file_too_large_message(limit=own_limit))
+            if not own_limit and length > max_request_bytes():
                 return too_large_response(request, request_too_large_message())
         if request.content_type == "multipart/form-data":
             # Parse now, through UploadLimitHandler; a parse error is Django's own 400.

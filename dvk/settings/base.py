@@ -184,8 +184,11 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes a bad token answer 401, not 403.
         "dvk.api_auth.DeviceTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # DRF's, with a CSRF refusal the tablet tells apart (code "csrf": sign in again).
+        "dvk.api_auth.SessionAuthentication",
     ],
+    # Adds the code of a refused sign-in (401 not_authenticated / authentication_failed).
+    "EXCEPTION_HANDLER": "dvk.api_auth.exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
