@@ -51,7 +51,7 @@ def victim_appraisal(plan, registration, commune_staff, front_chairman, secrets)
     django-guardian grant), the Front's chairman is deputy head through a seat and assigned
     nothing; the registration has a recognition dossier with an opinion file, a visit and a
     declared conflict, the head's draft scorecard with a photo and a feed entry, each carrying
-    a secret. Built with the ORM, so the fixture does not
+    a secret, and an outbox file imported for the head. Built with the ORM, so the fixture does not
     depend on the services under test."""
     import datetime
 
@@ -67,6 +67,7 @@ def victim_appraisal(plan, registration, commune_staff, front_chairman, secrets)
         Conflict,
         Criterion,
         DossierOpinion,
+        OutboxImport,
         RecognitionDossier,
         Rubric,
         Scorecard,
@@ -117,11 +118,36 @@ def victim_appraisal(plan, registration, commune_staff, front_chairman, secrets)
         change = AssignmentChange.objects.create(
             board=board, user=commune_staff, registration=registration, kind="reopened", detail=secrets["scorecard"]
         )
+        # An outbox file staff imported for the head, its result naming the scorecard's secret.
+        outbox_import = OutboxImport.objects.create(
+            board=board,
+            member=commune_staff,
+            imported_by=commune_staff,
+            file_name=f"{secrets['photo']}.json",
+            item_count=1,
+            applied_count=1,
+            results=[
+                {
+                    "n": 1,
+                    "kind": "scorecard",
+                    "assignment": assignment.pk,
+                    "label": secrets["scorecard"],
+                    "key": "k-victim-0001",
+                    "state": "applied",
+                    "code": "",
+                    "detail": "",
+                    "version": 2,
+                    "submit_left": False,
+                    "extra": {},
+                }
+            ],
+        )
     return {
         "criterion": criterion,
         "scorecard": scorecard,
         "photo": photo,
         "change": change,
+        "outbox_import": outbox_import,
         "board": board,
         "head": head,
         "deputy": deputy,

@@ -401,3 +401,21 @@ def test_the_import_page_makes_the_same_queries_for_one_or_many_earlier_imports(
     with django_assert_num_queries(len(one)):
         page = staff.get(import_url(w.board)).content.decode()
     assert page.count('<tr id="outbox-import-') == 13
+
+
+def test_a_board_member_with_a_read_only_role_at_the_level_is_refused(w, tree):
+    """Sees the board (a member, and a role at its level) but is not staff: 403, nothing done."""
+    from appraisal.models import BoardMember
+    from dvk.enums import Role
+    from tests.conftest import persona
+
+    reader = persona("thanh-vien-xa", tree.commune, Role.MEMBER)
+    with scopes_disabled():
+        BoardMember.objects.create(board=w.board, user=reader, role="member", position_order=5)
+    client = client_for(reader)
+    assert client.get(f"/o/COMM/appraisal/boards/{w.board.pk}/").status_code == 200
+    assert client.get(import_url(w.board)).status_code == 403
+    before = table_counts()
+    content = outbox_file(w.member.user, [scorecard_item(w.assignment(w.member), body(w.criteria))])
+    assert post_import(client, w.board, content).status_code == 403
+    assert table_counts() == before
