@@ -36,7 +36,7 @@ import binascii
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -109,8 +109,7 @@ class ItemResult:
     code: str = ""
     detail: str = ""
     version: int | None = None
-    submit_left: bool = False  # a scorecard the file asked to submit, left a draft
-    extra: dict = field(default_factory=dict)
+    submit_left: bool = False  # a scorecard the file asked to submit, written as a draft
 
 
 # --- reading and checking the file -------------------------------------------------------------
@@ -320,7 +319,6 @@ def outbox_import(*, board, outbox, user):
             label=a.registration.name,
             key=item.key,
             state=HELD,
-            submit_left=item.kind == "scorecard" and item.body.get("submit") is True,
         )
         results.append(result)
         if a.pk in blocked:
@@ -348,6 +346,8 @@ def outbox_import(*, board, outbox, user):
             blocked.add(a.pk)
             continue
         result.state = REPLAYED if response.get("Idempotent-Replay") == "true" else APPLIED
+        # A card this import wrote as a draft although the tablet had asked to submit it.
+        result.submit_left = result.state == APPLIED and item.kind == "scorecard" and item.body.get("submit") is True
         _rebase(item, response.data, pending[index + 1 :], result)
     counts = {state: sum(1 for r in results if r.state == state) for state in (APPLIED, REPLAYED, REFUSED, HELD)}
     return OutboxImport.objects.create(

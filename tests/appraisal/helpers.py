@@ -138,7 +138,6 @@ def victim_appraisal(plan, registration, commune_staff, front_chairman, secrets)
                     "detail": "",
                     "version": 2,
                     "submit_left": False,
-                    "extra": {},
                 }
             ],
         )
