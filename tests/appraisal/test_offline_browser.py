@@ -115,6 +115,12 @@ def _go_offline(context, server_requests):
     server_requests.offline = True
 
 
+def _go_online(context, server_requests):
+    context.unroute("**/*")
+    context.set_offline(False)
+    server_requests.offline = False
+
+
 def _images_shown(page, selector):
     """How many images `selector` finds, once every one is loaded and has pixels."""
     page.locator(selector).first.scroll_into_view_if_needed()
@@ -222,6 +228,16 @@ def test_a_member_reads_their_list_dossiers_and_rubric_offline_after_a_reload_an
         assert _open_list_online(page, live_server, first) == "2"
         key = user_key(world.member.user)
         assert f"dvk-user-{key}" in _caches(page)
+        # The scoring pages ask for persistent storage and say so when it was refused or the
+        # browser looks private (a Playwright context is one: its quota is small).
+        storage = page.evaluate(
+            """async () => [await navigator.storage.persisted(), (await navigator.storage.estimate()).quota]"""
+        )
+        if not storage[0] or storage[1] < 120 * 1024 * 1024:
+            note = page.wait_for_selector("main > #offline-storage-note")
+            reason = "private" if storage[1] < 120 * 1024 * 1024 else "refused"
+            assert note.get_attribute("data-reason") == reason
+            assert ("ẩn danh" if reason == "private" else "chưa cho giữ dữ liệu") in note.inner_text()
 
         _go_offline(context, server_requests)
         page.reload()
@@ -240,6 +256,21 @@ def test_a_member_reads_their_list_dossiers_and_rubric_offline_after_a_reload_an
         page.wait_for_selector("#dvk-offline")
         assert page.get_attribute("#dvk-offline a", "href") == "/outbox/"
         assert server_requests.unexpected() == []
+
+        # Back online with the session gone: an API read refused (401/403) is answered from
+        # the copy, saying why (the page asks to sign in again); with no copy, the refusal.
+        _go_online(context, server_requests)
+        context.clear_cookies()
+        page.goto(f"{live_server.url}{LIST}")
+        page.wait_for_url("**/accounts/login/**")  # a page is not answered from the copy: sign in
+        read = """async (url) => {
+                    const r = await fetch(url, { headers: { Accept: "application/json" } });
+                    return [r.status, r.headers.get("X-DVK-From-Cache"), r.headers.get("X-DVK-Network-Status")];
+                  }"""
+        status, cached, network = page.evaluate(read, f"{API}assignments/{first.pk}/")
+        assert (status, cached) == (200, "1") and network in ("401", "403")
+        status, cached, _ = page.evaluate(read, f"{API}assignments/{first.pk}/scorecard/?unkept=1")
+        assert status in (401, 403) and cached is None
         assert problems + more == []
     finally:
         context.close()
