@@ -7,9 +7,9 @@ keeps comes from `staticfiles_storage.url`, and its cache's name from that list 
 deployment is a new list, so the old cache is dropped). `Cache-Control: no-cache` makes the
 browser check the worker on every visit.
 
-This is the first part of the offline work (issue 13): the worker keeps the app's static
-shell, and answers from it when the network fails; everything else (pages, the API) goes to
-the network as before."""
+The worker keeps the app's static shell (cache-first), and the user's routes (below) network
+first, each answer filed in the cache of the user it was made for (X-DVK-User, dvk.offline)
+and answered from it offline: docs/OFFLINE.md."""
 
 import hashlib
 import json
@@ -43,6 +43,21 @@ SHELL = (
 )
 
 
+# The user's routes the worker keeps for offline (JavaScript regular expressions, matched on
+# the path): the scoring pages and the outbox page; the scoring API's reads of the member's
+# assignments: the list, one assignment, its scorecard (with the rubric), the evidence's and
+# the photos' files and thumbnails. Not `changes/` (a cursor read: an old copy would lie) and
+# no write. An evidence file is kept only when it is an image (sw.js: documents download).
+USER_PAGES = r"^/o/[^/]+/appraisal/scoring/(?:\d+/)?$|^/outbox/$"
+USER_API = (
+    r"^/api/v1/o/[^/]+/appraisal/assignments/"
+    r"(?:\d+/(?:scorecard/|(?:evidence|photos)/\d+/(?:file|thumbnail)/)?)?$"
+)
+# A read that has not answered by then is answered from the cache: a signal that comes and
+# goes must not hang a page.
+NETWORK_TIMEOUT_MS = 4000
+
+
 def shell_urls():
     return [staticfiles_storage.url(name) for name in SHELL]
 
@@ -51,7 +66,16 @@ def shell_urls():
 def service_worker(request):
     urls = shell_urls()
     version = hashlib.sha256(json.dumps(urls).encode()).hexdigest()[:16]
-    body = render_to_string("appraisal/sw.js", {"shell": json.dumps(urls), "version": version})
+    context = {
+        "shell": json.dumps(urls),
+        "version": version,
+        "user_pages": json.dumps(USER_PAGES),
+        "user_api": json.dumps(USER_API),
+        "timeout_ms": NETWORK_TIMEOUT_MS,
+        "outbox_url": reverse("outbox"),
+        "stylesheet": staticfiles_storage.url("vendor/bootstrap.min.css"),
+    }
+    body = render_to_string("appraisal/sw.js", context, request=request)
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     # The worker controls the whole site (its pages are under /o/<code>/...).

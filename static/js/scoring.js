@@ -64,8 +64,9 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
-  // fetch with the session's CSRF token; resolves {status, body} (body parsed when JSON), or
-  // {status: 0} when no answer came (offline, timeout).
+  // fetch with the session's CSRF token; resolves {status, body, fromCache} (body parsed when
+  // JSON; fromCache when the service worker answered from the tablet's copy), or {status: 0}
+  // when no answer came (offline, timeout).
   function api(url, options) {
     options = options || {};
     var headers = Object.assign({ Accept: "application/json" }, options.headers || {});
@@ -82,10 +83,11 @@
     }).then(
       function (response) {
         var type = response.headers.get("Content-Type") || "";
+        var fromCache = response.headers.get("X-DVK-From-Cache") === "1";
         var read = type.indexOf("json") >= 0 ? response.json() : Promise.resolve(null);
         return read.then(
-          function (body) { return { status: response.status, body: body }; },
-          function () { return { status: response.status, body: null }; }
+          function (body) { return { status: response.status, body: body, fromCache: fromCache }; },
+          function () { return { status: response.status, body: null, fromCache: fromCache }; }
         );
       },
       function () { return { status: 0, body: null }; }
@@ -158,6 +160,8 @@
           return;
         }
         renderList(root, answer.body);
+        // Online: keep the dossiers on the tablet for the member's visits (static/js/offline.js).
+        if (!answer.fromCache && window.DVKOffline) DVKOffline.keepList(answer.body, { pages: root.dataset.assignmentUrl, api: root.dataset.api, list: url });
       });
     }
     load();
@@ -774,20 +778,12 @@
     });
   }
 
-  // The installable app's worker (served at the site root, see appraisal/pwa.py): it keeps
-  // the static shell on the tablet. Browsers allow it only in a secure context.
-  function registerWorker(root) {
-    if (!root.dataset.serviceWorker || !("serviceWorker" in navigator) || !window.isSecureContext) return;
-    navigator.serviceWorker.register(root.dataset.serviceWorker, { scope: "/" }).catch(function () {});
-  }
-
   function init() {
     loadStrings();
     var list = document.getElementById("scoring-list");
     if (list) initList(list);
     var one = document.getElementById("scoring-assignment");
     if (one) initAssignment(one);
-    if (list || one) registerWorker(list || one);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

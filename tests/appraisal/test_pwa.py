@@ -76,3 +76,75 @@ def test_in_chromium_the_worker_takes_control_and_keeps_the_shell(browser, live_
         assert problems == []
     finally:
         context.close()
+
+
+def _user_routes():
+    """The user's routes the worker keeps for offline, as the worker matches them."""
+    import re
+
+    from appraisal.pwa import USER_API, USER_PAGES
+
+    return re.compile(USER_PAGES), re.compile(USER_API)
+
+
+def test_the_worker_keeps_the_scoring_pages_and_the_assignment_reads_and_nothing_else():
+    from django.urls import reverse
+
+    pages, api = _user_routes()
+    kept_pages = [
+        reverse("appraisal:scoring", args=["COMM"]),
+        reverse("appraisal:scoring_assignment", args=["COMM", 12]),
+        reverse("outbox"),
+    ]
+    kept_api = [
+        reverse(f"api:appraisal_{name}", args=["COMM", *args])
+        for name, args in [
+            ("assignments", []),
+            ("assignment", [12]),
+            ("scorecard", [12]),
+            ("evidence_thumbnail", [12, 3]),
+            ("evidence_file", [12, 3]),  # kept only when it is an image (the worker checks)
+            ("photo_file", [12, 4]),
+            ("photo_thumbnail", [12, 4]),
+        ]
+    ]
+    assert all(pages.search(p) for p in kept_pages) and all(api.search(p) for p in kept_api), (kept_pages, kept_api)
+    not_kept = [
+        reverse("api:appraisal_changes", args=["COMM"]),  # a cursor read: an old copy would lie
+        reverse("api:appraisal_batch", args=["COMM"]),
+        reverse("api:appraisal_photos", args=["COMM", 12]),
+        reverse("api:appraisal_scorecard_submit", args=["COMM", 12]),
+        reverse("api:appraisal_conflict", args=["COMM", 12]),
+        reverse("appraisal:board", args=["COMM", 3]),
+        reverse("home"),
+        "/o/COMM/appraisal/scoring/12/extra/",
+    ]
+    assert [p for p in not_kept if pages.search(p) or api.search(p)] == []
+
+
+def test_the_worker_carries_its_user_routes_timeout_and_vietnamese_offline_answers(client):
+    from appraisal.pwa import NETWORK_TIMEOUT_MS, USER_API, USER_PAGES
+
+    body = client.get("/sw.js").content.decode()
+    assert f"new RegExp({json.dumps(USER_PAGES)})" in body and f"new RegExp({json.dumps(USER_API)})" in body
+    assert f"const TIMEOUT_MS = {NETWORK_TIMEOUT_MS};" in body and NETWORK_TIMEOUT_MS <= 5000
+    assert 'const OUTBOX_URL = "/outbox/";' in body
+    assert json.dumps(staticfiles_storage.url("vendor/bootstrap.min.css")) in body
+    assert "Không có mạng" in body and "{%" not in body and "{{" not in body
+    for name in (
+        '"dvk-user-"',
+        '"dvk-meta"',
+        '"/__dvk/user"',
+        '"X-DVK-User"',
+        '"X-DVK-From-Cache"',
+        "X-DVK-Network-Status",
+    ):
+        assert name in body, name
+
+
+def test_a_signed_in_page_carries_the_offline_strings_and_the_sign_out_address(client, tree, commune_staff):
+    page = client_for(commune_staff).get("/outbox/").content.decode()
+    assert 'id="offline-strings" data-logout-url="/accounts/logout/"' in page
+    assert "Vẫn đăng xuất" in page and "Tải tệp hộp thư đi" in page
+    assert 'action="/accounts/logout/"' in page  # the form offline.js watches
+    assert "offline-strings" not in client.get("/accounts/login/").content.decode()
