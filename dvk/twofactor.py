@@ -39,7 +39,9 @@ from .selectors import memberships_of
 RECOVERY_CODES = 10
 DEVICE_NAME = "Ứng dụng xác thực"
 # Reachable before the second factor: the pages that give it, and leaving.
-OPEN_PATHS = ("/accounts/2fa/", "/accounts/logout/", "/healthz/", "/static/")
+# The tablet app's worker and manifest are fixed code with no data: a browser registering the
+# worker on a page before the second factor is given must not be redirected (it refuses that).
+OPEN_PATHS = ("/accounts/2fa/", "/accounts/logout/", "/healthz/", "/static/", "/sw.js", "/manifest.webmanifest")
 
 
 def is_staff_account(user):

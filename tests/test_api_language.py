@@ -41,7 +41,8 @@ def test_another_users_token_is_not_found_in_vietnamese(api, tree, commune_staff
 
 def test_a_request_without_credentials_is_answered_in_vietnamese(tree):
     assert APIClient().get("/api/v1/me/").json() == {
-        "detail": "Chưa gửi thông tin xác thực (đăng nhập hoặc mã truy cập thiết bị)."
+        "detail": "Bạn chưa đăng nhập hoặc phiên đăng nhập đã hết hạn. Hãy đăng nhập lại.",
+        "code": "not_authenticated",
     }
 
 
