@@ -78,6 +78,7 @@ bench: $(VENV)/.dev-installed vendor
 	$(PY) bench/boards.py $(filter-out --rebuild,$(BENCH_ARGS))
 	$(PY) bench/scoring.py $(filter-out --rebuild,$(BENCH_ARGS))
 	$(PY) bench/offline.py $(filter-out --rebuild,$(BENCH_ARGS))
+	$(PY) bench/sync.py $(filter-out --rebuild,$(BENCH_ARGS))
 	$(PY) bench/results.py $(filter-out --rebuild,$(BENCH_ARGS))
 	$(PY) bench/sqlite_preview.py
 

@@ -8,6 +8,9 @@ Nghệ An (province, PROV)
     └── Chi bộ Xóm 9 (unit, SIBU)
 """
 
+import threading
+import time
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -187,3 +190,35 @@ def _default_lists_survive_flushes(request):
 def _is_transactional(request):
     marker = request.node.get_closest_marker("django_db")
     return "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+
+
+@pytest.fixture(autouse=True)
+def _live_server_idle_before_flush(request):
+    """The live server lives for the whole session; a browser test can end while the server
+    still answers the page's last requests (a service worker keeping dossiers, say). Flushing
+    the database under such a request fails ("couldn't be flushed") and leaves rows for the
+    next test, so each browser test waits here, after its context closed and before the
+    flush, until the server has answered everything it took."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up first, so torn down after this
+    httpd = request.getfixturevalue("live_server").thread.httpd
+    if not hasattr(httpd, "dvk_busy"):
+        httpd.dvk_busy, httpd.dvk_busy_lock = 0, threading.Lock()
+        answer = httpd.application
+
+        def counted(environ, start_response):
+            with httpd.dvk_busy_lock:
+                httpd.dvk_busy += 1
+            try:
+                return answer(environ, start_response)
+            finally:
+                with httpd.dvk_busy_lock:
+                    httpd.dvk_busy -= 1
+
+        httpd.application = counted
+    yield
+    deadline = time.monotonic() + 20
+    while httpd.dvk_busy and time.monotonic() < deadline:
+        time.sleep(0.05)

@@ -15,6 +15,7 @@
   var REGISTRY = "dvk-offline-users";
   var META = "dvk-meta";
   var META_USER = "/__dvk/user";
+  var SIGNED_OUT = "/__dvk/signed-out/"; // + key: that user signed out here (see sw.js keep)
   var DAY_MS = 24 * 60 * 60 * 1000;
   var KEEP_DAYS = parseInt(tag.dataset.keepDays, 10) || 14;
   var CONCURRENCY = 4;
@@ -85,6 +86,7 @@
     var data = readRegistry();
     delete data[key];
     writeRegistry(data);
+    try { localStorage.removeItem("dvk-kept-" + key); } catch (e) { /* nothing kept */ }
   }
 
   // --- clearing ----------------------------------------------------------------------------
@@ -93,7 +95,10 @@
   function noteMetaUser() {
     if (!("caches" in window)) return Promise.resolve();
     return caches.open(META).then(function (meta) {
-      return meta.put(META_USER, new Response(KEY, { headers: { "Content-Type": "text/plain" } }));
+      return Promise.all([
+        meta.put(META_USER, new Response(KEY, { headers: { "Content-Type": "text/plain" } })),
+        meta.delete(SIGNED_OUT + KEY),
+      ]);
     }).catch(function () {});
   }
 
@@ -102,7 +107,10 @@
     return Promise.all([
       caches.delete(userCache(key)),
       caches.open(META).then(function (meta) {
-        return meta.match(META_USER).then(function (entry) {
+        // The worker keeps nothing more of this user until their next signed-in page.
+        return meta.put(SIGNED_OUT + key, new Response("1")).then(function () {
+          return meta.match(META_USER);
+        }).then(function (entry) {
           return entry ? entry.text() : "";
         }).then(function (text) {
           if (text.trim() === key) return meta.delete(META_USER);
@@ -228,12 +236,15 @@
     var synced = outbox && typeof outbox.syncNow === "function"
       ? Promise.race([Promise.resolve(outbox.syncNow()).catch(function () {}), later(20000)])
       : Promise.resolve();
-    return synced.then(function () {
+    return synced.then(stopKeeping).then(function () {
       return unsentCount(KEY);
     }).then(function (count) {
       return count > 0 ? askAboutUnsent(count) : "anyway";
     }).then(function (answer) {
-      if (answer !== "anyway") return;
+      if (answer !== "anyway") {
+        stopped = false;
+        return;
+      }
       return clearUser(KEY).then(function () {
         form.dataset.offlineCleared = "1";
         form.submit();
@@ -310,42 +321,102 @@
   // each assignment, its page, its API read, its scorecard (with the rubric) and the
   // thumbnails of its evidence and photos, fetched through the worker, which keeps them.
   // where = {pages: assignment page prefix, api: the scoring API root, list: the list's API URL}.
+  // What keepList last fetched of each assignment: `{id: [signature, time]}`, the signature
+  // being the list's own entry (its scorecard version, state, evidence...). An unchanged
+  // assignment kept less than a day ago is not fetched again, so a list read after each sync
+  // costs a request or two, not three per assignment.
+  var KEPT = "dvk-kept-" + KEY;
+
+  function readKept() {
+    try { return JSON.parse(localStorage.getItem(KEPT) || "{}") || {}; } catch (e) { return {}; }
+  }
+
+  function writeKept(data) {
+    try { localStorage.setItem(KEPT, JSON.stringify(data)); } catch (e) { /* full: fetched again next time */ }
+  }
+
+  // A write of this tablet reached the server (a photo, say): that assignment is read again.
+  function forgetKept(assignment) {
+    var data = readKept();
+    if (!(assignment in data)) return;
+    delete data[assignment];
+    writeKept(data);
+  }
+
+  var stopped = false; // signing out: no more fetches into the cache being cleared
+  var waitingList = null; // a list that came while a keep was running: kept after it
+
   function keepList(data, where) {
+    if (stopped) return Promise.resolve();
+    if (keeping) {
+      waitingList = [data, where];
+      return keeping;
+    }
     var items = (data && data.results) || [];
     keeping = controlled().then(function (ok) {
       if (!ok || !("caches" in window)) return;
       return caches.open(userCache(KEY)).then(function (cache) {
         var tasks = [];
+        var before = readKept();
+        var after = {};
+        var now = Date.now();
+        function fetchedUnlessStopped(url, json) {
+          return stopped ? Promise.resolve(null) : fetched(url, json);
+        }
         // A thumbnail's address names one stored image: kept once, never fetched again.
         function thumbnail(url) {
           if (!url) return;
           tasks.push(function () {
-            return cache.match(url, { ignoreVary: true }).then(function (hit) { return hit || fetched(url, false); });
+            return cache.match(url, { ignoreVary: true }).then(function (hit) { return hit || fetchedUnlessStopped(url, false); });
           });
         }
         // The page may have loaded before the worker controlled it: fetched again through it.
-        tasks.push(function () { return fetched(location.pathname + location.search, false); });
-        if (where.list) tasks.push(function () { return fetched(where.list, true); });
+        tasks.push(function () { return fetchedUnlessStopped(location.pathname + location.search, false); });
+        if (where.list) tasks.push(function () { return fetchedUnlessStopped(where.list, true); });
         items.forEach(function (item) {
           var api = where.api + "assignments/" + item.id + "/";
-          tasks.push(function () { return fetched(where.pages + item.id + "/", false); });
+          var urls = [where.pages + item.id + "/", api, api + "scorecard/"];
+          var signature = JSON.stringify(item);
+          var last = before[item.id];
           tasks.push(function () {
-            return fetched(api, true).then(function (detail) {
-              ((detail || item).evidence || []).forEach(function (file) { thumbnail(file.thumbnail_url); });
-            });
-          });
-          tasks.push(function () {
-            return fetched(api + "scorecard/", true).then(function (card) {
-              ((card && card.photos) || []).forEach(function (photo) { thumbnail(photo.thumbnail_url); });
+            var fresh = last && last[0] === signature && now - last[1] < DAY_MS;
+            return Promise.all(urls.map(function (url) { return cache.match(url, { ignoreVary: true }); })).then(function (hits) {
+              if (fresh && hits.every(Boolean)) {
+                after[item.id] = last;
+                return;
+              }
+              return Promise.all([
+                fetchedUnlessStopped(urls[0], false),
+                fetchedUnlessStopped(urls[1], true).then(function (detail) {
+                  ((detail || item).evidence || []).forEach(function (file) { thumbnail(file.thumbnail_url); });
+                }),
+                fetchedUnlessStopped(urls[2], true).then(function (card) {
+                  ((card && card.photos) || []).forEach(function (photo) { thumbnail(photo.thumbnail_url); });
+                }),
+              ]).then(function () {
+                if (!stopped) after[item.id] = [signature, now];
+              });
             });
           });
         });
-        return runAll(tasks);
+        return runAll(tasks).then(function () { writeKept(after); });
       });
     }).catch(function () {}).then(function () {
       document.documentElement.dataset.offlineKept = String(items.length);
+      keeping = null;
+      var next = waitingList;
+      waitingList = null;
+      if (next) return keepList(next[0], next[1]);
     });
     return keeping;
+  }
+
+  // Sign-out clears the cache: what keepList has in flight is let finish (the worker writes
+  // each answer into the cache before the page gets it), and nothing more is started.
+  function stopKeeping() {
+    stopped = true;
+    waitingList = null;
+    return Promise.race([keeping || Promise.resolve(), later(5000)]);
   }
 
   // --- persistent storage ------------------------------------------------------------------
@@ -388,6 +459,11 @@
     });
     watchSignOut();
     storageNote();
+    if (window.DVKOutbox) {
+      DVKOutbox.subscribe(function (event) {
+        if (event.type === "result" && event.item) forgetKept(event.item.assignment);
+      });
+    }
   }
 
   window.DVKOffline = {

@@ -150,10 +150,17 @@
 
   function initList(root) {
     var url = root.dataset.api + "assignments/" + (root.dataset.board ? "?board=" + encodeURIComponent(root.dataset.board) : "");
-    function load() {
-      root.replaceChildren(h("p", { class: "text-muted" }, [t("loading")]));
+    var outbox = window.DVKOutbox;
+    var names = {}; // assignment id and "r<registration id>" → the model's name, for the notices
+    var drawNotices = initNotices(root, function () { return true; }, function (notice) {
+      return names[notice.assignment] || names["r" + notice.registration];
+    }, true);
+    // `quiet`: a refresh after a sync, without the loading line (and a failure keeps the list).
+    function load(quiet) {
+      if (quiet !== true) root.replaceChildren(h("p", { class: "text-muted" }, [t("loading")]));
       api(url).then(function (answer) {
         if (answer.status !== 200 || !answer.body) {
+          if (quiet === true) return;
           root.replaceChildren(
             alertBox("danger", [t("load_failed"), " ", h("button", { type: "button", class: "btn btn-outline-danger", onclick: load }, [t("retry")])])
           );
@@ -162,9 +169,36 @@
         renderList(root, answer.body);
         // Online: keep the dossiers on the tablet for the member's visits (static/js/offline.js).
         if (!answer.fromCache && window.DVKOffline) DVKOffline.keepList(answer.body, { pages: root.dataset.assignmentUrl, api: root.dataset.api, list: url });
+        (answer.body.results || []).forEach(function (item) {
+          names[item.id] = names["r" + (item.registration || {}).id] = (item.registration || {}).name;
+        });
+        if (drawNotices) drawNotices();
+        markWaiting(root);
+      });
+    }
+    if (outbox) {
+      outbox.registerApi(root.dataset.org, root.dataset.api).then(function () { outbox.syncNow(); });
+      outbox.subscribe(function (event) {
+        if (event.type === "pulled" || (event.type === "sync-end" && event.sent)) load(true);
+        else if (event.type === "items") markWaiting(root);
       });
     }
     load();
+  }
+
+  // An assignment with writes still on this tablet says so on the list.
+  function markWaiting(root) {
+    if (!window.DVKOutbox) return;
+    window.DVKOutbox.list().then(function (items) {
+      var waiting = {};
+      items.forEach(function (item) { waiting[item.assignment] = true; });
+      root.querySelectorAll(".scoring-item").forEach(function (node) {
+        var id = node.id.replace("scoring-item-", "");
+        var badge = node.querySelector(".outbox-waiting");
+        if (waiting[id] && !badge) node.querySelector(".badge").after(h("span", { class: "badge text-bg-info outbox-waiting" }, [t("waiting_here")]));
+        if (!waiting[id] && badge) badge.remove();
+      });
+    });
   }
 
   function renderList(root, data) {
@@ -344,8 +378,14 @@
   }
 
   // --- one assignment: the scorecard --------------------------------------------------------
+  // Every write (save, submit, photo added or removed) goes into the outbox (outbox.js) and
+  // a sync is asked for, online or not: one path. The page shows the server's card overlaid
+  // by this assignment's local items, and the state of the last one.
 
   function initAssignment(root) {
+    var outbox = window.DVKOutbox;
+    var assignmentId = Number(root.dataset.assignment);
+    var org = root.dataset.org;
     var base = root.dataset.api + "assignments/" + root.dataset.assignment + "/";
     var dossierPane = document.getElementById("pane-dossier");
     var form = document.getElementById("scorecard");
@@ -364,31 +404,134 @@
 
     var card = null; // the scorecard as the server last answered
     var inputs = {}; // criterion id → {points, comment, error, box, criterion}
-    var savedSnapshot = ""; // the form's values when they last matched the server
-    var attempt = null; // {key, body, submit}: a write sent without an answer, retried as is
-    var busy = false;
+    var savedSnapshot = ""; // the form's values when they last matched what is kept
+    var local = []; // this assignment's outbox items, in order
+    var sentAt = null; // when the server last confirmed a write of this page
+    var blobUrls = {}; // outbox item id → object URL of its photo
 
     setupTabs();
+    if (outbox) outbox.registerApi(org, root.dataset.api);
+    initNotices(document.getElementById("scoring-tabs"), function (notice) {
+      return notice.org === org && (notice.assignment == null || String(notice.assignment) === String(assignmentId));
+    }, function () { return root.dataset.label; }, false);
 
     api(base).then(function (answer) {
       if (answer.status === 200 && answer.body) renderDossier(dossierPane, answer.body);
       else dossierPane.replaceChildren(alertBox("danger", [answer.status === 404 ? t("not_found") : t("load_failed")]));
     });
-    loadCard();
+    loadCard(true);
 
-    function loadCard() {
-      api(base + "scorecard/").then(function (answer) {
+    function loadCard(first) {
+      return api(base + "scorecard/").then(function (answer) {
         if (answer.status !== 200 || !answer.body) {
+          if (!first) return;
           notes.replaceChildren(alertBox("danger", [answer.status === 404 ? t("not_found") : t("load_failed")]));
           form.hidden = false;
           form.querySelectorAll("input, textarea, button").forEach(function (c) { c.disabled = true; });
           return;
         }
         card = answer.body;
-        buildCriteria(card.criteria || []);
-        fill(card);
-        form.hidden = false;
+        if (first) buildCriteria(card.criteria || []);
+        return refresh(first ? "force" : true).then(function () { form.hidden = false; });
+      }).then(function () {
+        if (first && outbox) outbox.syncNow();
       });
+    }
+
+    if (outbox) {
+      outbox.subscribe(function (event) {
+        if (!card) return;
+        if (event.type === "result" && event.item && String(event.item.assignment) === String(assignmentId) && event.item.org === org) {
+          answered(event.item, event.status, event.body || {});
+        } else if (event.type === "pulled" && event.added) {
+          loadCard(false);
+        } else if (event.type === "items" || event.type === "sync-end") {
+          refresh(true);
+        }
+      });
+    }
+
+    // The server's answer to one of this page's items (sent now, from any tab).
+    function answered(item, status, body) {
+      if (item.kind === "scorecard" && status === 200) {
+        card = mergeCard(body);
+        sentAt = new Date();
+      } else if (item.kind === "photo" && status === 201 && body.photo) {
+        card.photos = (card.photos || []).concat([body.photo]);
+        // The first photo makes the (empty) card: its version is the base of the next write.
+        if (!card.version && body.scorecard_version) {
+          card.version = body.scorecard_version;
+          card.status = card.status || "draft";
+        }
+        sentAt = new Date();
+      } else if (item.kind === "photo_delete" && (status === 204 || status === 404)) {
+        card.photos = (card.photos || []).filter(function (p) { return p.id !== item.photo; });
+        sentAt = new Date();
+      } else if (status === 403 || (status === 409 && !(body && body.code === "stale"))) {
+        // Submitted elsewhere, closed, a conflict of interest: the server's card says what now.
+        loadCard(false);
+      }
+    }
+
+    function mine(item) {
+      return item.org === org && String(item.assignment) === String(assignmentId);
+    }
+
+    function lastScorecard() {
+      var cards = local.filter(function (item) { return item.kind === "scorecard"; });
+      return cards[cards.length - 1] || null;
+    }
+
+    function conflictItem() {
+      return local.find(function (item) { return item.kind === "scorecard" && item.state === "conflict"; }) || null;
+    }
+
+    // A submit kept here, not yet confirmed: the page is locked on this tablet.
+    function submittedHere() {
+      var last = lastScorecard();
+      return !!(last && last.body.submit && last.state !== "refused" && last.state !== "conflict");
+    }
+
+    // The version a new save is based on: that of the saves still waiting here (they will be
+    // rebased as they go), else the server's.
+    function baseVersion() {
+      var pending = local.filter(function (item) { return item.kind === "scorecard" && item.state !== "refused"; });
+      if (pending.length) return pending[pending.length - 1].body.version;
+      return card ? card.version : 0;
+    }
+
+    // Re-reads this assignment's items and draws the card: the latest local scorecard over
+    // the server's (unless the member is typing), the photos, the status, the conflict.
+    function refresh(refill) {
+      var reading = outbox ? outbox.list() : Promise.resolve([]);
+      return reading.then(function (all) {
+        local = all.filter(mine).sort(function (a, b) { return a.id - b.id; });
+        if (!card) return;
+        if (refill === "force" || (refill && !dirty())) {
+          var last = lastScorecard();
+          fill(last ? last.body : card);
+          if (last && last.state === "refused" && last.fields) showFieldErrors(last.fields);
+        }
+        renderPhotos();
+        applyLock();
+        showState();
+      });
+    }
+
+    function showState() {
+      var conflict = conflictItem();
+      if (conflict) showStale(conflict);
+      else staleBox.hidden = true;
+      var last = local[local.length - 1];
+      if (!last) {
+        if (sentAt) setStatus("saved", card.status === "submitted" ? t("submitted_ok") : t("sent", { time: shownTime(sentAt) }));
+        else if (statusBox.dataset.state === "local") setStatus("", "");
+        return;
+      }
+      if (last.state === "refused") return setStatus("error", t("item_refused", { reason: last.error }));
+      if (last.state === "conflict") return setStatus("error", t("item_conflict"));
+      if (last.state === "signin") return setStatus("local", t("item_signin"));
+      setStatus("local", submittedHere() ? t("submitted_here") : t("saved_here"));
     }
 
     function setupTabs() {
@@ -468,7 +611,6 @@
         inputs[id].comment.value = line.comment || "";
       });
       commentInput.value = source.comment || "";
-      if (source.photos) renderPhotos(source.photos);
       savedSnapshot = JSON.stringify(values());
       clearErrors();
       changed();
@@ -476,7 +618,7 @@
     }
 
     function locked() {
-      return !card || card.status === "submitted" || card.may_score === false;
+      return !card || card.status === "submitted" || card.may_score === false || submittedHere() || !!conflictItem();
     }
 
     function applyLock() {
@@ -484,12 +626,16 @@
       form.querySelectorAll("input, textarea, .scoring-stepper button").forEach(function (control) {
         control.disabled = readOnly;
       });
-      photoList.querySelectorAll(".scoring-thumb-remove").forEach(function (button) { button.hidden = readOnly; });
+      photoList.querySelectorAll(".scoring-thumb-remove").forEach(function (button) {
+        button.hidden = readOnly && button.dataset.state !== "refused";
+      });
       saveButton.hidden = submitButton.hidden = readOnly;
       document.getElementById("scorecard-photo-button").hidden = readOnly;
       var messages = [];
       if (card && card.status === "submitted") {
         messages.push(alertBox("success", [t("locked", { at: card.submitted_at ? " " + shownDate(card.submitted_at) : "" })], { id: "scorecard-locked" }));
+      } else if (submittedHere()) {
+        messages.push(alertBox("info", [t("submitted_here")], { id: "scorecard-locked-local" }));
       } else if (card && card.may_score === false && card.why_not) {
         messages.push(alertBox("warning", [card.why_not], { id: "scorecard-why-not" }));
       }
@@ -528,6 +674,18 @@
       return true;
     }
 
+    // A refused save's reasons at their criteria (the server names them).
+    function showFieldErrors(fields) {
+      Object.keys(fields).forEach(function (name) {
+        var message = [].concat(fields[name]).join(" ");
+        if (showError(name, message)) return;
+        if (name === "comment") {
+          document.getElementById("scorecard-comment-error").textContent = message;
+          commentInput.classList.add("is-invalid");
+        }
+      });
+    }
+
     function clearErrors() {
       Object.keys(inputs).forEach(function (id) { showError(id, ""); });
       document.getElementById("scorecard-comment-error").textContent = "";
@@ -544,103 +702,50 @@
       return Object.keys(inputs).some(function (id) { return inputs[id].error.textContent; });
     }
 
-    // Sends the scorecard as it is on the page, based on `version`. The same body as a write
-    // still unanswered is that write again (same key); anything else is a new write.
-    function write(submit, version) {
-      if (busy || locked()) return;
+    // Keeps the scorecard as it is on the page in the outbox, based on the version the
+    // member was editing, then asks for a sync.
+    function write(submit) {
+      if (locked() || !outbox) return;
       if (hasLocalErrors()) {
         var first = Object.keys(inputs).find(function (id) { return inputs[id].error.textContent; });
         inputs[first].points.focus();
         return;
       }
-      var body = Object.assign({ version: version, submit: !!submit }, values());
-      var text = JSON.stringify(body);
-      if (!attempt || attempt.text !== text) attempt = { key: newKey(), text: text };
-      busy = true;
-      saveButton.disabled = submitButton.disabled = true;
+      var body = Object.assign({ version: baseVersion(), submit: !!submit }, values());
+      sentAt = null;
       setStatus("", t("saving"));
-      api(base + "scorecard/", { method: "PUT", json: body, headers: { "Idempotency-Key": attempt.key } }).then(function (answer) {
-        busy = false;
-        saveButton.disabled = submitButton.disabled = false;
-        answered(answer, body);
-      });
-    }
-
-    function answered(answer, body) {
-      var status = answer.status;
-      var data = answer.body || {};
-      if (status === 0 || status >= 500) {
-        // No answer, or the server failed: the write may or may not have applied, so it
-        // goes again as it is, under the same key (the server applies it once).
-        setStatus("error", status === 0 ? t("offline") : t("server_error", { status: status }));
-        statusBox.append(" ", h("button", { type: "button", class: "btn btn-outline-danger", id: "scorecard-retry", onclick: function () { write(body.submit, body.version); } }, [t("retry")]));
-        return;
-      }
-      attempt = null;
-      clearErrors();
-      if (status === 200) {
-        card = mergeCard(data);
-        staleBox.hidden = true;
-        fill(card);
-        setStatus("saved", card.status === "submitted" ? t("submitted_ok") : t("saved", { time: shownTime(new Date()) }));
-        return;
-      }
-      if (status === 400) {
-        var fields = data.fields || {};
-        var named = false;
-        Object.keys(fields).forEach(function (name) {
-          var message = [].concat(fields[name]).join(" ");
-          if (showError(name, message)) named = true;
-          else if (name === "comment") {
-            document.getElementById("scorecard-comment-error").textContent = message;
-            commentInput.classList.add("is-invalid");
-            named = true;
-          }
-        });
-        setStatus("error", named ? data.detail || "" : data.detail || t("load_failed"));
-        var firstBad = Object.keys(inputs).find(function (id) { return inputs[id].error.textContent; });
-        if (firstBad) inputs[firstBad].points.focus();
-        return;
-      }
-      if (status === 409 && data.code === "stale" && data.current) {
-        showStale(data.current, body);
-        setStatus("error", data.detail || "");
-        return;
-      }
-      if (status === 409 && data.current) {
-        // Submitted elsewhere (or closed): the server's card stands, read-only.
-        card = mergeCard(data.current);
-        fill(card);
-      }
-      if (status === 403 || status === 409) {
-        if (card) card.may_score = card.status === "submitted" ? card.may_score : false;
-        if (card && !card.why_not) card.why_not = data.detail || "";
-        if (card && status === 403) card.why_not = data.detail || card.why_not;
-        applyLock();
-        setStatus("error", data.detail || "");
-        return;
-      }
-      setStatus("error", status === 404 ? t("not_found") : data.detail || t("server_error", { status: status }));
+      outbox.add({
+        kind: "scorecard", org: org, api: root.dataset.api, assignment: assignmentId, label: root.dataset.label,
+        url: location.pathname, body: body,
+      }).then(function () {
+        savedSnapshot = JSON.stringify(values());
+        return refresh(false);
+      }).then(function () { outbox.syncNow(); });
     }
 
     // A 409's `current` may carry fewer fields than the GET (no criteria): keep what the page has.
     function mergeCard(next) {
-      return Object.assign({}, card || {}, next, { criteria: (card && card.criteria) || next.criteria });
+      return Object.assign({}, card || {}, next, { criteria: (card && card.criteria) || next.criteria, photos: next.photos || (card && card.photos) || [] });
     }
 
-    function showStale(current, mine) {
+    var staleShown = null;
+    function showStale(item) {
+      if (staleShown === item.id + ":" + item.key && !staleBox.hidden) return;
+      staleShown = item.id + ":" + item.key;
+      var current = item.current || {};
+      var ours = item.body;
       var byCriterion = {};
       (current.lines || []).forEach(function (line) { byCriterion[line.criterion] = line; });
       var rows = Object.keys(inputs).map(function (id) {
         var line = byCriterion[id] || {};
-        var ours = mine.lines.find(function (l) { return String(l.criterion) === id; }) || {};
+        var own = ours.lines.find(function (l) { return String(l.criterion) === id; }) || {};
         return h("tr", {}, [
           h("th", { scope: "row" }, [inputs[id].criterion.name]),
-          h("td", { class: "stale-mine" }, [ours.points == null ? t("unscored") : shownPoints(ours.points), ours.comment ? h("div", { class: "text-muted" }, [ours.comment]) : null]),
+          h("td", { class: "stale-mine" }, [own.points == null ? t("unscored") : shownPoints(own.points), own.comment ? h("div", { class: "text-muted" }, [own.comment]) : null]),
           h("td", { class: "stale-theirs" }, [line.points == null ? t("unscored") : shownPoints(line.points), line.comment ? h("div", { class: "text-muted" }, [line.comment]) : null]),
         ]);
       });
-      rows.push(h("tr", {}, [h("th", { scope: "row" }, [t("general_comment")]), h("td", {}, [mine.comment || "—"]), h("td", {}, [current.comment || "—"])]));
+      rows.push(h("tr", {}, [h("th", { scope: "row" }, [t("general_comment")]), h("td", {}, [ours.comment || "—"]), h("td", {}, [current.comment || "—"])]));
       staleBox.replaceChildren(
         h("div", { class: "card-body" }, [
           h("h2", { class: "h5" }, [t("stale_title")]),
@@ -655,14 +760,19 @@
             h("button", { type: "button", class: "btn btn-primary", id: "stale-keep-mine", onclick: function () {
               // A new write, under a new key, based on the server's version.
               staleBox.hidden = true;
-              attempt = null;
-              write(mine.submit, current.version);
+              sentAt = null;
+              outbox.resolveConflict(item.id, "mine");
             } }, [t("keep_mine")]),
             h("button", { type: "button", class: "btn btn-outline-primary", id: "stale-use-theirs", onclick: function () {
               staleBox.hidden = true;
-              card = mergeCard(current);
-              fill(card);
-              setStatus("saved", "");
+              outbox.resolveConflict(item.id, "theirs").then(function (theirs) {
+                if (theirs) card = mergeCard(theirs);
+                savedSnapshot = "";
+                local = [];
+                fill(card);
+                setStatus("saved", "");
+                return loadCard(false);
+              });
             } }, [t("use_theirs")]),
           ]),
         ])
@@ -671,7 +781,7 @@
       staleBox.scrollIntoView({ block: "start" });
     }
 
-    saveButton.addEventListener("click", function () { write(false, card ? card.version : 0); });
+    saveButton.addEventListener("click", function () { write(false); });
     // Required criteria left blank are named before the confirmation (the server checks too).
     function markUnscored() {
       var first = null;
@@ -687,88 +797,91 @@
     }
 
     submitButton.addEventListener("click", function () {
-      if (hasLocalErrors()) return write(true, card ? card.version : 0);
+      if (hasLocalErrors()) return write(true);
       if (markUnscored()) return;
       document.getElementById("scorecard-confirm-total").textContent = totalBox.textContent;
       if (dialog.showModal) dialog.showModal();
-      else if (window.confirm(dialog.querySelector("p").textContent)) write(true, card ? card.version : 0);
+      else if (window.confirm(dialog.querySelector("p").textContent)) write(true);
     });
     document.getElementById("scorecard-confirm-cancel").addEventListener("click", function () { dialog.close(); });
     document.getElementById("scorecard-confirm-ok").addEventListener("click", function () {
       dialog.close();
-      write(true, card ? card.version : 0);
+      write(true);
     });
 
-    // --- photos: each upload and removal is its own write with its own key ---
+    // --- photos: each added and removed one is its own item, with its own key ---
 
-    function renderPhotos(photos) {
-      photoList.replaceChildren.apply(photoList, photos.map(photoItem));
+    function renderPhotos() {
+      var removing = {};
+      local.forEach(function (item) { if (item.kind === "photo_delete") removing[item.photo] = true; });
+      var server = ((card && card.photos) || []).filter(function (p) { return !removing[p.id]; }).map(serverPhoto);
+      var kept = local.filter(function (item) { return item.kind === "photo"; }).map(localPhoto);
+      Object.keys(blobUrls).forEach(function (id) {
+        if (!local.some(function (item) { return String(item.id) === id; })) {
+          URL.revokeObjectURL(blobUrls[id]);
+          delete blobUrls[id];
+        }
+      });
+      photoList.replaceChildren.apply(photoList, server.concat(kept));
+      var refused = local.filter(function (item) { return item.kind !== "scorecard" && item.state === "refused"; });
+      photoError.textContent = refused.map(function (item) { return item.error; }).join(" ");
     }
 
-    function photoItem(photo) {
-      return h("li", { id: "photo-" + photo.id }, [
+    function removeButton(state, onclick) {
+      return h("button", {
+        type: "button", class: "btn btn-light scoring-thumb-remove", "aria-label": t("photo_remove"),
+        hidden: locked() && state !== "refused", dataset: { state: state }, onclick: onclick,
+      }, [h("i", { class: "bi bi-x-lg", "aria-hidden": "true" })]);
+    }
+
+    function serverPhoto(photo) {
+      return h("li", { id: "photo-" + photo.id, dataset: { state: "sent" } }, [
         h("figure", { class: "mb-0" }, [
           h("a", { href: photo.url, target: "_blank", rel: "noopener" }, [
             h("img", { src: photo.thumbnail_url || photo.url, alt: photo.caption || photo.original_name }),
           ]),
           photo.caption ? h("figcaption", {}, [photo.caption]) : null,
         ]),
-        h("button", {
-          type: "button", class: "btn btn-light scoring-thumb-remove", "aria-label": t("photo_remove"), hidden: locked(),
-          onclick: function () { removePhoto(photo); },
-        }, [h("i", { class: "bi bi-x-lg", "aria-hidden": "true" })]),
+        removeButton("sent", function () {
+          if (!window.confirm(t("photo_remove_confirm"))) return;
+          outbox.add({ kind: "photo_delete", org: org, api: root.dataset.api, assignment: assignmentId, label: root.dataset.label, url: location.pathname, photo: photo.id })
+            .then(function () { return refresh(false); })
+            .then(function () { outbox.syncNow(); });
+        }),
       ]);
     }
 
-    function sendPhoto(file, key) {
-      var data = new FormData();
-      data.append("file", file);
-      photoError.textContent = t("photo_uploading");
-      return api(base + "photos/", { method: "POST", body: data, headers: { "Idempotency-Key": key } }).then(function (answer) {
-        if (answer.status === 0 || answer.status >= 500) {
-          photoError.replaceChildren(t("offline"), " ", h("button", { type: "button", class: "btn btn-outline-danger", onclick: function () { sendPhoto(file, key); } }, [t("retry")]));
-          return;
-        }
-        if (answer.status === 201 && answer.body) {
-          photoError.textContent = "";
-          photoList.append(photoItem(answer.body.photo));
-          // The first photo makes the (empty) card: its version is the base of the next write.
-          if (card && !card.version && answer.body.scorecard_version) {
-            card.version = answer.body.scorecard_version;
-            card.status = card.status || "draft";
-          }
-          return;
-        }
-        var body = answer.body || {};
-        photoError.textContent = (body.fields && body.fields.photo ? [].concat(body.fields.photo).join(" ") : "") || body.detail || t("server_error", { status: answer.status });
-      });
+    // Shown from the blob kept here until the server has it.
+    function localPhoto(item) {
+      if (!blobUrls[item.id]) blobUrls[item.id] = URL.createObjectURL(item.blob);
+      return h("li", { id: "photo-local-" + item.id, dataset: { state: item.state } }, [
+        h("figure", { class: "mb-0" }, [
+          h("img", { src: blobUrls[item.id], alt: item.name }),
+          h("figcaption", {}, [item.state === "refused" ? t("photo_refused") : t("photo_waiting")]),
+        ]),
+        removeButton(item.state, function () {
+          if (!window.confirm(t("photo_remove_confirm"))) return;
+          outbox.remove(item.id).then(function () { return refresh(false); }, function () { photoError.textContent = t("photo_sending"); });
+        }),
+      ]);
     }
 
     photoInput.addEventListener("change", function () {
       var files = Array.from(photoInput.files || []);
       photoInput.value = "";
-      files.reduce(function (chain, file) {
-        return chain.then(function () { return sendPhoto(file, newKey()); });
-      }, Promise.resolve());
-    });
-
-    function removePhoto(photo) {
-      if (!window.confirm(t("photo_remove_confirm"))) return;
-      var key = newKey();
-      (function send() {
-        api(base + "photos/" + photo.id + "/", { method: "DELETE", headers: { "Idempotency-Key": key } }).then(function (answer) {
-          if (answer.status === 204 || answer.status === 404) {
-            var node = document.getElementById("photo-" + photo.id);
-            if (node) node.remove();
-            photoError.textContent = "";
-          } else if (answer.status === 0 || answer.status >= 500) {
-            photoError.replaceChildren(t("offline"), " ", h("button", { type: "button", class: "btn btn-outline-danger", onclick: send }, [t("retry")]));
-          } else {
-            photoError.textContent = (answer.body && answer.body.detail) || t("server_error", { status: answer.status });
-          }
+      if (!outbox) return;
+      sentAt = null;
+      files.reduce(function (chain, file, n) {
+        return chain.then(function () {
+          return outbox.preparePhoto(file, photoList.children.length + n + 1).then(function (photo) {
+            return outbox.add({
+              kind: "photo", org: org, api: root.dataset.api, assignment: assignmentId, label: root.dataset.label,
+              url: location.pathname, name: photo.name, type: photo.type, blob: photo.blob, base_version: baseVersion(),
+            });
+          });
         });
-      })();
-    }
+      }, Promise.resolve()).then(function () { return refresh(false); }).then(function () { outbox.syncNow(); });
+    });
 
     window.addEventListener("beforeunload", function (event) {
       if (!dirty()) return;
@@ -778,12 +891,195 @@
     });
   }
 
+  // --- the outbox on every scoring page: the bar, the sign-in banner, the notices ----------
+
+  function outboxMeta() {
+    return document.querySelector('meta[name="dvk-user"]');
+  }
+
+  function loginUrl() {
+    var meta = outboxMeta();
+    var url = (meta && meta.dataset.loginUrl) || "/accounts/login/";
+    return url + "?next=" + encodeURIComponent(location.pathname + location.search);
+  }
+
+  // "3 chưa đồng bộ" with a link to /outbox/ and "Đồng bộ ngay"; hidden when nothing waits.
+  // Above it, when the session ended: sign in again (nothing is lost meanwhile).
+  function initOutboxBar() {
+    var outbox = window.DVKOutbox;
+    var main = document.querySelector("main");
+    if (!outbox || !main) return;
+    var meta = outboxMeta();
+    var countText = h("span", { id: "outbox-count" }, []);
+    var syncButton = h("button", { type: "button", class: "btn btn-outline-primary scoring-touch", id: "outbox-sync-now", onclick: function () { outbox.syncNow(); } }, [
+      h("i", { class: "bi bi-arrow-repeat", "aria-hidden": "true" }), " ", t("sync_now"),
+    ]);
+    var bar = h("div", { id: "outbox-bar", class: "outbox-bar alert alert-warning d-flex flex-wrap align-items-center gap-2", role: "status", hidden: true }, [
+      h("a", { href: (meta && meta.dataset.outboxUrl) || "/outbox/", class: "outbox-bar-link scoring-touch", id: "outbox-bar-link" }, [
+        h("i", { class: "bi bi-inbox", "aria-hidden": "true" }), " ", countText,
+      ]),
+      syncButton,
+    ]);
+    var signin = h("div", { id: "outbox-signin", class: "alert alert-danger", role: "alert", hidden: true }, [
+      t("signin_banner"), " ",
+      h("a", { href: loginUrl(), class: "btn btn-danger scoring-touch", id: "outbox-signin-link" }, [t("signin_again")]),
+    ]);
+    main.prepend(signin, bar);
+    function draw() {
+      outbox.list().then(function (items) {
+        var open = items.length;
+        countText.textContent = t("unsynced", { count: open });
+        bar.hidden = open === 0;
+        signin.hidden = !items.some(function (item) { return item.state === "signin"; });
+      });
+    }
+    outbox.subscribe(function (event) {
+      if (event.type === "sync-start") syncButton.disabled = true;
+      if (event.type === "sync-end") syncButton.disabled = false;
+      if (event.type === "signin") signin.hidden = false;
+      if (event.type === "items" || event.type === "sync-end" || event.type === "signin") draw();
+    });
+    draw();
+  }
+
+  var NOTICE_TEXT = {
+    reopened: "notice_reopened",
+    assigned: "notice_assigned",
+    unassigned: "notice_unassigned",
+    conflict: "notice_conflict",
+    scoring_closed: "notice_scoring_closed",
+    scoring_reopened: "notice_scoring_reopened",
+  };
+
+  // What the last pulls learnt, at the top of the page (the list: all; an assignment: its
+  // own), each dismissable. `names(notice)` gives the model's name when the page knows it.
+  function initNotices(anchor, filter, names, linked) {
+    var outbox = window.DVKOutbox;
+    if (!outbox || !anchor) return null;
+    var box = h("ul", { id: "outbox-notices", class: "list-unstyled outbox-notices", "aria-live": "polite" }, []);
+    anchor.before(box);
+    function draw() {
+      outbox.notices().then(function (all) {
+        var shown = all.filter(filter).sort(function (a, b) { return b.id - a.id; });
+        box.replaceChildren.apply(box, shown.map(function (notice) {
+          var name = names(notice) || t("a_model");
+          var text = t(NOTICE_TEXT[notice.kind] || "notice_other", { name: name, detail: notice.detail });
+          return h("li", { class: "alert alert-info d-flex flex-wrap align-items-center gap-2 outbox-notice", id: "notice-" + notice.id, dataset: { kind: notice.kind } }, [
+            h("span", { class: "flex-grow-1" }, [
+              h("span", { class: "text-muted me-2" }, [shownDate(notice.at)]),
+              notice.assignment && linked
+                ? h("a", { href: "/o/" + encodeURIComponent(notice.org) + "/appraisal/scoring/" + notice.assignment + "/" }, [text])
+                : text,
+            ]),
+            h("button", { type: "button", class: "btn btn-outline-secondary scoring-touch", onclick: function () { outbox.dismissNotice(notice.id); } }, [t("dismiss")]),
+          ]);
+        }));
+      });
+    }
+    outbox.subscribe(function (event) { if (event.type === "notices") draw(); });
+    draw();
+    return draw;
+  }
+
+  // --- the outbox page (/outbox/) ------------------------------------------------------------
+
+  var KIND_TEXT = { scorecard: "kind_scorecard", photo: "kind_photo", photo_delete: "kind_photo_delete" };
+
+  function shownMoment(value) {
+    var d = new Date(value);
+    if (isNaN(d)) return "";
+    return shownDate(value) + " " + shownTime(d);
+  }
+
+  function initOutboxPage(root) {
+    var outbox = window.DVKOutbox;
+    if (!outbox) return;
+    var message = h("div", { id: "outbox-message", "aria-live": "polite" }, []);
+    var listBox = h("ul", { id: "outbox-items", class: "list-unstyled d-grid gap-2" }, []);
+    var importInput = h("input", { type: "file", accept: "application/json,.json", id: "outbox-import", class: "visually-hidden" }, []);
+    var lastSync = h("p", { class: "text-muted", id: "outbox-last-sync" }, []);
+    var actions = h("div", { class: "d-flex flex-wrap gap-2 mb-3" }, [
+      h("button", { type: "button", class: "btn btn-primary", id: "outbox-page-sync", onclick: function () {
+        outbox.syncNow().then(function (result) {
+          message.replaceChildren(alertBox("info", [t("synced", { sent: result.sent, left: result.left })]));
+        });
+      } }, [h("i", { class: "bi bi-arrow-repeat", "aria-hidden": "true" }), " ", t("sync_now")]),
+      h("button", { type: "button", class: "btn btn-outline-primary", id: "outbox-export", onclick: function () {
+        outbox.exportFile(root.dataset.userName || "").then(function (data) {
+          message.replaceChildren(alertBox("success", [t("exported", { count: data.items.length })]));
+        });
+      } }, [h("i", { class: "bi bi-download", "aria-hidden": "true" }), " ", t("export")]),
+      h("label", { class: "btn btn-outline-primary", id: "outbox-import-button" }, [
+        h("i", { class: "bi bi-upload", "aria-hidden": "true" }), " ", t("import"), importInput,
+      ]),
+    ]);
+    importInput.addEventListener("change", function () {
+      var file = importInput.files && importInput.files[0];
+      importInput.value = "";
+      if (!file) return;
+      outbox.importFile(file).then(function (result) {
+        message.replaceChildren(alertBox("success", [t("imported", { added: result.added, skipped: result.skipped })], { id: "outbox-imported" }));
+        outbox.syncNow();
+      }, function (error) {
+        message.replaceChildren(alertBox("danger", [t(error.code || "import_bad_format", { detail: error.detail || "", name: error.detail || "" })], { id: "outbox-import-error" }));
+      });
+    });
+    root.replaceChildren(actions, message, lastSync, listBox);
+
+    function stateText(item) {
+      if (item.state === "refused") return t("state_refused") + ": " + item.error;
+      return t("item_state_" + item.state);
+    }
+
+    function draw() {
+      outbox.list().then(function (items) {
+        items.sort(function (a, b) { return a.id - b.id; });
+        if (!items.length) {
+          listBox.replaceChildren(h("li", { class: "alert alert-success", id: "outbox-empty" }, [t("outbox_empty")]));
+          return;
+        }
+        listBox.replaceChildren.apply(listBox, items.map(function (item) {
+          var url = item.url || "/o/" + encodeURIComponent(item.org) + "/appraisal/scoring/" + item.assignment + "/";
+          return h("li", { class: "card card-body outbox-item", id: "outbox-item-" + item.id, dataset: { state: item.state, kind: item.kind } }, [
+            h("div", { class: "d-flex flex-wrap justify-content-between gap-2" }, [
+              h("span", { class: "fw-semibold" }, [item.label || t("a_model")]),
+              h("span", { class: "badge outbox-state outbox-state-" + item.state }, [t("item_state_" + item.state)]),
+            ]),
+            h("div", {}, [t(KIND_TEXT[item.kind]), item.kind === "scorecard" && item.body.submit ? " · " + t("kind_submit") : "", " · ", shownMoment(item.created_at)]),
+            item.state === "refused" ? h("div", { class: "text-danger outbox-error" }, [stateText(item)]) : null,
+            item.state === "conflict" ? h("a", { href: url, class: "btn btn-outline-danger align-self-start" }, [t("resolve_conflict")]) : null,
+            item.state === "signin" ? h("a", { href: loginUrl(), class: "btn btn-outline-danger align-self-start" }, [t("signin_again")]) : null,
+            item.state === "refused" ? h("button", { type: "button", class: "btn btn-outline-secondary align-self-start", onclick: function () {
+              if (window.confirm(t("drop_confirm"))) outbox.remove(item.id);
+            } }, [t("drop")]) : null,
+          ]);
+        }));
+      });
+    }
+    function drawLastSync() {
+      outbox.lastSync().then(function (value) {
+        lastSync.textContent = value ? t("last_sync", { at: shownMoment(value) }) : "";
+      });
+    }
+    outbox.subscribe(function (event) {
+      if (event.type === "items" || event.type === "sync-end") {
+        draw();
+        drawLastSync();
+      }
+    });
+    draw();
+    drawLastSync();
+  }
+
   function init() {
     loadStrings();
     var list = document.getElementById("scoring-list");
     if (list) initList(list);
     var one = document.getElementById("scoring-assignment");
     if (one) initAssignment(one);
+    var page = document.getElementById("outbox-page");
+    if (page) initOutboxPage(page);
+    if (list || one || page) initOutboxBar();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

@@ -15,6 +15,7 @@ const SHELL = {{ shell|safe }};
 const USER_CACHE = "dvk-user-";
 const META = "dvk-meta";
 const META_USER = "/__dvk/user";
+const SIGNED_OUT = "/__dvk/signed-out/";
 const TIMEOUT_MS = {{ timeout_ms }};
 const USER_PAGES = new RegExp({{ user_pages|safe }});
 const USER_API = new RegExp({{ user_api|safe }});
@@ -87,14 +88,27 @@ async function userRoute(event, isPage) {
   return isPage ? offlinePage() : offlineAnswer();
 }
 
+// A user who signed out on this tablet has a mark in dvk-meta (offline.js writes it, and
+// removes it on their next signed-in page): an answer that arrives after they signed out does
+// not bring their cache back.
 async function keep(request, response) {
   const key = response.headers.get("X-DVK-User") || "";
   if (response.status !== 200 || response.redirected || !KEY.test(key)) return;
   const type = response.headers.get("Content-Type") || "";
   if (EVIDENCE_FILE.test(new URL(request.url).pathname) && !type.startsWith("image/")) return;
+  if (await signedOut(key)) return;
   const cache = await caches.open(USER_CACHE + key);
   await cache.put(request.url, response);
+  if (await signedOut(key)) {
+    await caches.delete(USER_CACHE + key); // signed out meanwhile
+    return;
+  }
   await noteUser(key);
+}
+
+async function signedOut(key) {
+  const meta = await caches.open(META);
+  return !!(await meta.match(SIGNED_OUT + key));
 }
 
 let knownUser = null; // dvk-meta's key as this worker last wrote it (a restarted worker writes again)

@@ -4,10 +4,7 @@ with no connection, after a reload and in a fresh page; a second user on the sam
 none of it; signing out clears the user's caches and database (or asks first when something
 is unsent); a user unused for keep_days loses their cached data but not their unsent work.
 
-"Offline" here is three things (microsoft/playwright#2311: set_offline does not cut the
-service worker's own fetches): the context is set offline, every request is aborted, and the
-live server is asserted to have received no request in that phase (a recorder on its request
-handler)."""
+"Offline" is as tests/appraisal/offline_network.py makes it."""
 
 import datetime
 import io
@@ -19,6 +16,7 @@ from django_scopes import scope, scopes_disabled
 
 from appraisal import scoring_services
 from dvk.offline import user_key
+from tests.appraisal.offline_network import go_offline, go_online
 from tests.appraisal.scoring_api_builders import furnish
 from tests.appraisal.scoring_builders import scoring_world
 from tests.conftest import sign_in
@@ -29,36 +27,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TABLET = {"width": 768, "height": 1024}
 LIST = "/o/COMM/appraisal/scoring/"
 API = "/api/v1/o/COMM/appraisal/"
-
-
-class ServerRequests(list):
-    """The path of every request the live server received while the tablet was offline; the
-    server drops each of them unanswered (as a network that is down would)."""
-
-    offline = False
-
-    def unexpected(self):
-        # The browser's own update check of the worker script (no user data) escapes both
-        # set_offline and route (microsoft/playwright#2311); it is dropped like the others.
-        return [path for path in self if path != "/sw.js"]
-
-
-@pytest.fixture
-def server_requests(monkeypatch):
-    from django.core.servers import basehttp
-
-    seen = ServerRequests()
-    original = basehttp.WSGIRequestHandler.get_environ
-
-    def recording(self):
-        environ = original(self)
-        if seen.offline:
-            seen.append(environ.get("PATH_INFO", ""))
-            raise ConnectionResetError("offline")  # the live server closes the connection quietly
-        return environ
-
-    monkeypatch.setattr(basehttp.WSGIRequestHandler, "get_environ", recording)
-    return seen
 
 
 def _jpeg(size=(64, 48)):
@@ -107,18 +75,6 @@ def _open_list_online(page, live_server, assignment):
     page.wait_for_selector(f"#scoring-item-{assignment.pk}")
     page.wait_for_selector("html[data-offline-kept]", state="attached", timeout=30000)
     return page.evaluate("document.documentElement.dataset.offlineKept")
-
-
-def _go_offline(context, server_requests):
-    context.set_offline(True)
-    context.route("**/*", lambda route: route.abort())
-    server_requests.offline = True
-
-
-def _go_online(context, server_requests):
-    context.unroute("**/*")
-    context.set_offline(False)
-    server_requests.offline = False
 
 
 def _images_shown(page, selector):
@@ -239,7 +195,7 @@ def test_a_member_reads_their_list_dossiers_and_rubric_offline_after_a_reload_an
             assert note.get_attribute("data-reason") == reason
             assert ("ẩn danh" if reason == "private" else "chưa cho giữ dữ liệu") in note.inner_text()
 
-        _go_offline(context, server_requests)
+        go_offline(context, server_requests)
         page.reload()
         page.wait_for_selector(f"#scoring-item-{second.pk}")
         assert page.inner_text("#scoring-counts-submitted") == "0/2 đã nộp"
@@ -259,7 +215,7 @@ def test_a_member_reads_their_list_dossiers_and_rubric_offline_after_a_reload_an
 
         # Back online with the session gone: an API read refused (401/403) is answered from
         # the copy, saying why (the page asks to sign in again); with no copy, the refusal.
-        _go_online(context, server_requests)
+        go_online(context, server_requests)
         context.clear_cookies()
         page.goto(f"{live_server.url}{LIST}")
         page.wait_for_url("**/accounts/login/**")  # a page is not answered from the copy: sign in
@@ -294,7 +250,7 @@ def test_a_second_user_on_the_same_tablet_sees_none_of_the_first_users_data_offl
         page.goto(f"{live_server.url}/outbox/")
         page.wait_for_selector("html[data-offline-ready]", state="attached")
 
-        _go_offline(context, server_requests)
+        go_offline(context, server_requests)
         for path in (LIST, f"{LIST}{first.pk}/"):
             page.goto(f"{live_server.url}{path}")
             page.wait_for_selector("#dvk-offline")

@@ -140,7 +140,8 @@ def test_a_member_scores_saves_reloads_and_submits_one_model_on_a_tablet(browser
     page.set_input_files(
         "#scorecard-photo-input", files=[{"name": "hien-truong.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}]
     )
-    page.wait_for_selector("#scorecard-photo-list img")
+    # Kept on the tablet first (the outbox), shown from its blob; then sent.
+    page.wait_for_selector("#scorecard-photo-list li[data-state='sent'] img")
     with scopes_disabled():
         assert ScorePhoto.objects.filter(scorecard__assignment=mine).count() == 1
     _no_sideways_scroll(page)
