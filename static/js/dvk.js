@@ -1,4 +1,34 @@
 // Loaded on every page. No inline scripts: the Content-Security-Policy forbids them.
+
+// Shared by the page scripts (scoring.js, offline.js): DVK.h builds elements with
+// textContent, never from HTML strings, so nothing the server sends can become markup
+// (h("div", {class: "x", onclick: fn, dataset: {a: 1}}, [child, "text"])); DVK.fill puts
+// values into a translated string's {name} places.
+window.DVK = {
+  h: function (tag, attrs, children) {
+    const node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      const value = attrs[name];
+      if (value == null || value === false) return;
+      if (name.slice(0, 2) === "on") node.addEventListener(name.slice(2), value);
+      else if (name === "class") node.className = value;
+      else if (name === "dataset") Object.assign(node.dataset, value);
+      else node.setAttribute(name, value === true ? "" : value);
+    });
+    (children || []).forEach(function (child) {
+      if (child == null || child === false) return;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    });
+    return node;
+  },
+  fill: function (text, values) {
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split("{" + name + "}").join(values[name] == null ? "" : String(values[name]));
+    });
+    return text;
+  },
+};
+
 document.addEventListener("htmx:configRequest", function (event) {
   // htmx requests carry the CSRF token like forms do.
   const token = document.querySelector('meta[name="csrf-token"]');

@@ -32,28 +32,10 @@
   }
 
   function t(key, values) {
-    var text = STRINGS[key] || key;
-    Object.keys(values || {}).forEach(function (name) {
-      text = text.split("{" + name + "}").join(String(values[name]));
-    });
-    return text;
+    return DVK.fill(STRINGS[key] || key, values);
   }
 
-  // Elements built with textContent, never from HTML strings (as scoring.js's h()).
-  function h(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (name) {
-      var value = attrs[name];
-      if (value == null || value === false) return;
-      if (name.slice(0, 2) === "on") node.addEventListener(name.slice(2), value);
-      else if (name === "class") node.className = value;
-      else node.setAttribute(name, value === true ? "" : value);
-    });
-    (children || []).forEach(function (child) {
-      if (child != null) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    });
-    return node;
-  }
+  var h = DVK.h;
 
   function later(ms, value) {
     return new Promise(function (resolve) { setTimeout(function () { resolve(value); }, ms); });
@@ -321,10 +303,10 @@
   // each assignment, its page, its API read, its scorecard (with the rubric) and the
   // thumbnails of its evidence and photos, fetched through the worker, which keeps them.
   // where = {pages: assignment page prefix, api: the scoring API root, list: the list's API URL}.
-  // What keepList last fetched of each assignment: `{id: [signature, time]}`, the signature
-  // being the list's own entry (its scorecard version, state, evidence...). An unchanged
-  // assignment kept less than a day ago is not fetched again, so a list read after each sync
-  // costs a request or two, not three per assignment.
+  // What keepList last fetched of each assignment: `{id: [entry, scorecard, time]}`, from the
+  // list's own entry (its state, evidence... and its scorecard's version and total). What is
+  // unchanged and was kept less than a day ago is not fetched again, so the list read after
+  // each sync costs a request per scorecard sent, not three per assignment.
   var KEPT = "dvk-kept-" + KEY;
 
   function readKept() {
@@ -335,11 +317,12 @@
     try { localStorage.setItem(KEPT, JSON.stringify(data)); } catch (e) { /* full: fetched again next time */ }
   }
 
-  // A write of this tablet reached the server (a photo, say): that assignment is read again.
+  // A write of this tablet reached the server (a photo, which the list entry does not show):
+  // that assignment's scorecard is read again.
   function forgetKept(assignment) {
     var data = readKept();
-    if (!(assignment in data)) return;
-    delete data[assignment];
+    if (!data[assignment]) return;
+    data[assignment][1] = null;
     writeKept(data);
   }
 
@@ -375,26 +358,31 @@
         if (where.list) tasks.push(function () { return fetchedUnlessStopped(where.list, true); });
         items.forEach(function (item) {
           var api = where.api + "assignments/" + item.id + "/";
-          var urls = [where.pages + item.id + "/", api, api + "scorecard/"];
-          var signature = JSON.stringify(item);
+          var page = where.pages + item.id + "/";
+          var card = api + "scorecard/";
+          // The scorecard changes on its own (every sync that sends one): only its read is
+          // fetched again then; the page and the dossier when the rest of the entry changes.
+          var signature = [JSON.stringify(Object.assign({}, item, { scorecard: null })), JSON.stringify(item.scorecard)];
           var last = before[item.id];
+          var recent = last && now - last[2] < DAY_MS;
           tasks.push(function () {
-            var fresh = last && last[0] === signature && now - last[1] < DAY_MS;
-            return Promise.all(urls.map(function (url) { return cache.match(url, { ignoreVary: true }); })).then(function (hits) {
-              if (fresh && hits.every(Boolean)) {
-                after[item.id] = last;
-                return;
-              }
-              return Promise.all([
-                fetchedUnlessStopped(urls[0], false),
-                fetchedUnlessStopped(urls[1], true).then(function (detail) {
+            return Promise.all([page, api, card].map(function (url) { return cache.match(url, { ignoreVary: true }); })).then(function (hits) {
+              var dossierKept = recent && last[0] === signature[0] && hits[0] && hits[1];
+              var cardKept = recent && last[1] === signature[1] && hits[2];
+              var reads = [];
+              if (!dossierKept) {
+                reads.push(fetchedUnlessStopped(page, false));
+                reads.push(fetchedUnlessStopped(api, true).then(function (detail) {
                   ((detail || item).evidence || []).forEach(function (file) { thumbnail(file.thumbnail_url); });
-                }),
-                fetchedUnlessStopped(urls[2], true).then(function (card) {
-                  ((card && card.photos) || []).forEach(function (photo) { thumbnail(photo.thumbnail_url); });
-                }),
-              ]).then(function () {
-                if (!stopped) after[item.id] = [signature, now];
+                }));
+              }
+              if (!cardKept) {
+                reads.push(fetchedUnlessStopped(card, true).then(function (body) {
+                  ((body && body.photos) || []).forEach(function (photo) { thumbnail(photo.thumbnail_url); });
+                }));
+              }
+              return Promise.all(reads).then(function () {
+                if (!stopped) after[item.id] = [signature[0], signature[1], dossierKept && cardKept ? last[2] : now];
               });
             });
           });

@@ -22,65 +22,16 @@
   }
 
   function t(key, values) {
-    var text = STRINGS[key] || key;
-    Object.keys(values || {}).forEach(function (name) {
-      text = text.split("{" + name + "}").join(values[name] == null ? "" : String(values[name]));
-    });
-    return text;
+    return DVK.fill(STRINGS[key] || key, values);
   }
 
-  // h("div", {class: "x", onclick: fn}, [child, "text"]): elements built with textContent,
-  // never from HTML strings, so nothing the server sends can become markup.
-  function h(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (name) {
-      var value = attrs[name];
-      if (value == null || value === false) return;
-      if (name.slice(0, 2) === "on") node.addEventListener(name.slice(2), value);
-      else if (name === "class") node.className = value;
-      else if (name === "dataset") Object.assign(node.dataset, value);
-      else node.setAttribute(name, value === true ? "" : value);
-    });
-    (children || []).forEach(function (child) {
-      if (child == null || child === false) return;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    });
-    return node;
-  }
+  var h = DVK.h;
 
-  function newKey() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    // randomUUID needs a secure context; a tablet on the office network over plain HTTP
-    // still gets a random key.
-    var bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return Array.from(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
-  }
-
-  function csrfToken() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    if (meta && meta.content) return meta.content;
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
-  // fetch with the session's CSRF token; resolves {status, body, fromCache} (body parsed when
-  // JSON; fromCache when the service worker answered from the tablet's copy), or {status: 0}
-  // when no answer came (offline, timeout).
-  function api(url, options) {
-    options = options || {};
-    var headers = Object.assign({ Accept: "application/json" }, options.headers || {});
-    if (options.method && options.method !== "GET") headers["X-CSRFToken"] = csrfToken();
-    if (options.json !== undefined) {
-      headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(options.json);
-    }
-    return fetch(url, {
-      method: options.method || "GET",
-      headers: headers,
-      body: options.body,
-      credentials: "same-origin",
-    }).then(
+  // A read (every write goes through the outbox, DVKOutbox); resolves {status, body,
+  // fromCache} (body parsed when JSON; fromCache when the service worker answered from the
+  // tablet's copy), or {status: 0} when no answer came (offline, timeout).
+  function api(url) {
+    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" }).then(
       function (response) {
         var type = response.headers.get("Content-Type") || "";
         var fromCache = response.headers.get("X-DVK-From-Cache") === "1";

@@ -430,3 +430,57 @@ def test_an_exported_outbox_file_applies_once_on_another_device(
     assert _rows(mine) == (1, 1)
     assert (_card(mine).version, _card(mine).total) == (1, Decimal(9 * len(world.criteria)))
     broken.close()
+
+
+def test_an_outbox_file_from_a_broken_tablet_imported_by_staff_applies_once_as_drafts(
+    browser,  # noqa: F811
+    live_server,
+    tree,
+    commune_staff,
+    server_requests,
+    tmp_path,
+):
+    world = scoring_world(tree, commune_staff)
+    mine = world.assignment(world.member)
+    tablet = _context(browser, live_server, world.member.user)
+    page = _scorecard_page(tablet, live_server, mine)
+    outbox_page = _open(tablet, f"{live_server.url}/outbox/")
+    outbox_page.wait_for_selector("#outbox-empty")
+    go_offline(tablet, server_requests)
+    _fill(page, world.criteria, 7)
+    page.click("#scorecard-submit")
+    page.wait_for_selector("#scorecard-confirm[open]")
+    page.click("#scorecard-confirm-ok")
+    page.wait_for_selector("#scorecard-locked-local")
+    outbox_page.wait_for_selector("#outbox-items .outbox-item")
+    with outbox_page.expect_download() as download:
+        outbox_page.click("#outbox-export")
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    tablet.close()  # the tablet breaks with its outbox unsent
+    server_requests.offline = False
+    assert _rows(mine) == (0, 0)
+
+    office = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    sign_in(office, live_server.url, commune_staff)
+    staff = _open(office, f"{live_server.url}/o/COMM/appraisal/boards/{world.board.pk}/")
+    staff.click("#board-outbox-import")
+    for attempt in ("applied", "replayed"):
+        staff.wait_for_selector("#outbox-import-form")
+        staff.set_input_files("#outbox-import-form input[type=file]", str(path))
+        with staff.expect_navigation():
+            staff.click("#outbox-import-form button[type=submit]")
+        staff.wait_for_selector("#outbox-import-items")
+        assert [r.get_attribute("data-state") for r in staff.query_selector_all("#outbox-import-items tbody tr")] == [
+            attempt
+        ]
+        assert _rows(mine) == (1, 0)
+        card = _card(mine)
+        # Submitted on the tablet, left as a draft by the import: the member submits it.
+        assert (card.status, card.version, card.updated_by_id) == ("draft", 1, commune_staff.pk)
+        assert card.total == Decimal(7 * len(world.criteria))
+        if attempt == "applied":
+            assert staff.is_visible("#outbox-import-drafts")
+            staff.goto(f"{live_server.url}/o/COMM/appraisal/boards/{world.board.pk}/outbox-import/")
+    assert staff.problems == []
+    office.close()
