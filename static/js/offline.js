@@ -166,7 +166,14 @@
     var due = Object.keys(data).filter(function (key) {
       return key !== KEY && !(now - Number(data[key]) < KEEP_DAYS * DAY_MS);
     });
-    return Promise.all(due.map(expireUser));
+    // A user's cache with no registry entry (the site's local storage was cleared without
+    // its caches): nothing says when it was last used, so it goes as an expired one.
+    var unlisted = !("caches" in window) ? Promise.resolve([]) : caches.keys().then(function (names) {
+      return names.map(function (name) { return name.slice(userCache("").length); }).filter(function (key, i) {
+        return names[i].indexOf(userCache("")) === 0 && /^[0-9a-f]{16}$/.test(key) && key !== KEY && !(key in data);
+      });
+    }, function () { return []; });
+    return unlisted.then(function (orphans) { return Promise.all(due.concat(orphans).map(expireUser)); });
   }
 
   // --- sign-out: sync first, warn of what is unsent, then clear ----------------------------

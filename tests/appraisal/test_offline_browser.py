@@ -361,6 +361,8 @@ def test_the_data_of_a_user_unused_for_keep_days_is_cleared_but_their_unsent_wor
                    registry[keys[i]] = Date.now() - ages[i] * day;
                  }
                  localStorage.setItem("dvk-offline-users", JSON.stringify(registry));
+                 // A cache the registry does not list (local storage cleared without it).
+                 await (await caches.open("dvk-user-aaaaaaaaaaaaaaaa")).put("/o/COMM/", new Response("x"));
                }""",
             [[old_unsent, old_empty, recent], [settings.DVK_OFFLINE_KEEP_DAYS + 1] * 2 + [1], day],
         )
@@ -368,6 +370,7 @@ def test_the_data_of_a_user_unused_for_keep_days_is_cleared_but_their_unsent_wor
         page.wait_for_selector("html[data-offline-ready]", state="attached")
         names = _caches(page)
         assert f"dvk-user-{old_unsent}" not in names and f"dvk-user-{old_empty}" not in names
+        assert "dvk-user-aaaaaaaaaaaaaaaa" not in names
         assert f"dvk-user-{recent}" in names and f"dvk-user-{user_key(world.member.user)}" in names
         assert f"dvk-{old_empty}" not in _databases(page)
         assert _count(page, f"dvk-{old_unsent}", "outbox") == 1
