@@ -306,10 +306,6 @@
 
   var keeping = null;
 
-  // After the member's list loaded online: the list (this page and its API read) and, for
-  // each assignment, its page, its API read, its scorecard (with the rubric) and the
-  // thumbnails of its evidence and photos, fetched through the worker, which keeps them.
-  // where = {pages: assignment page prefix, api: the scoring API root, list: the list's API URL}.
   // What keepList last fetched of each assignment: `{id: [entry, scorecard, time]}`, from the
   // list's own entry (its state, evidence... and its scorecard's version and total). What is
   // unchanged and was kept less than a day ago is not fetched again, so the list read after
@@ -336,6 +332,10 @@
   var stopped = false; // signing out: no more fetches into the cache being cleared
   var waitingList = null; // a list that came while a keep was running: kept after it
 
+  // After the member's list loaded online: the list (this page and its API read) and, for
+  // each assignment, its page, its API read, its scorecard (with the rubric) and the
+  // thumbnails of its evidence and photos, fetched through the worker, which keeps them.
+  // where = {pages: assignment page prefix, api: the scoring API root, list: the list's API URL}.
   function keepList(data, where) {
     if (stopped) return Promise.resolve();
     if (keeping) {
