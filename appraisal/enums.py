@@ -119,3 +119,41 @@ class ScoringReminderStatus(models.TextChoices):
     PENDING = "pending", _("Chờ gửi")
     SENT = "sent", _("Đã gửi")
     SUPERSEDED = "superseded", _("Không cần gửi")
+
+
+class MeetingStatus(models.TextChoices):
+    """The board's review meeting (họp bình xét): recorded beforehand, opened (the ranked
+    results frozen, ballots recorded), ended (the minutes final)."""
+
+    PLANNED = "planned", _("Chưa họp")
+    OPEN = "open", _("Đang họp")
+    ENDED = "ended", _("Đã kết thúc")
+
+
+class Attendance(models.TextChoices):
+    PRESENT = "present", _("Có mặt")
+    WRITTEN = "written", _("Vắng mặt, có phiếu biểu quyết bằng văn bản")
+    ABSENT = "absent", _("Vắng mặt")
+
+
+class VoteChoice(models.TextChoices):
+    FOR = "for", _("Tán thành")
+    AGAINST = "against", _("Không tán thành")
+    ABSTAIN = "abstain", _("Không biểu quyết")
+
+
+class Decision(models.TextChoices):
+    """What a ballot decides (the board's decision rules, meetings.py)."""
+
+    RECOGNISE = "recognise", _("Công nhận")
+    PROPOSE = "propose", _("Công nhận và đề nghị cấp trên")
+    NOT_RECOGNISE = "not_recognise", _("Không công nhận")
+
+
+# The decision rules' defaults (board settings, printed in the minutes): a fraction of the
+# voting members. Quorum: present in person, at least this share (rounded up). Recognise: votes
+# for more than this share. Propose: votes for at least this share (rounded up; 80%, the share
+# Decree 98/2023 art. 30(7) required for the lowest emulation titles; provinces now set their own).
+DEFAULT_QUORUM_SHARE = "2/3"
+DEFAULT_RECOGNISE_SHARE = "1/2"
+DEFAULT_PROPOSE_SHARE = "4/5"

@@ -12,16 +12,23 @@ from models_registry.models import Registration
 from .enums import (
     DEFAULT_BANDS,
     DEFAULT_DISAGREEMENT_POINTS,
+    DEFAULT_PROPOSE_SHARE,
+    DEFAULT_QUORUM_SHARE,
+    DEFAULT_RECOGNISE_SHARE,
     DEFAULT_THRESHOLD,
     NON_VOTING_BY_DEFAULT,
+    Attendance,
     BoardRole,
     ChangeKind,
     ConflictKind,
+    Decision,
     DossierStatus,
+    MeetingStatus,
     OpinionBody,
     ResultMethod,
     ScorecardStatus,
     ScoringReminderStatus,
+    VoteChoice,
 )
 
 
@@ -113,6 +120,18 @@ class Board(ProducedByOrganization, models.Model):
     )
     disagreement_points = models.PositiveSmallIntegerField(
         _("chênh lệch điểm cần thảo luận"), default=DEFAULT_DISAGREEMENT_POINTS
+    )
+    # The review meeting's decision rules (meetings.py), fractions "n/d" of the voting members.
+    quorum_share = models.CharField(_("tỷ lệ có mặt tối thiểu"), max_length=7, default=DEFAULT_QUORUM_SHARE)
+    recognise_share = models.CharField(
+        _("tỷ lệ tán thành để công nhận (trên)"), max_length=7, default=DEFAULT_RECOGNISE_SHARE
+    )
+    propose_share = models.CharField(
+        _("tỷ lệ tán thành để đề nghị cấp trên (từ)"), max_length=7, default=DEFAULT_PROPOSE_SHARE
+    )
+    # None: the rubric's recognition threshold.
+    proposal_threshold = models.PositiveSmallIntegerField(
+        _("điểm tối thiểu để đề nghị cấp trên"), null=True, blank=True
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
@@ -611,3 +630,124 @@ class OutboxImport(ScopedThroughParent, models.Model):
 
     def __str__(self):
         return f"{self.board_id} – {self.file_name}"
+
+
+# --------------------------------------------------------------------------------------------
+# The review meeting (họp bình xét, meetings.py): attendance, a ballot per registration with
+# each member's vote, the decision the board's rules draw from it.
+# --------------------------------------------------------------------------------------------
+
+
+class Meeting(ProducedByOrganization, models.Model):
+    """A meeting of the board. `results` and `rules` are frozen when it opens: the ranked list
+    the members vote on, and the decision rules the minutes print."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="meetings")
+    held_on = models.DateField(_("ngày họp"))
+    held_at = models.TimeField(_("giờ họp"), null=True, blank=True)
+    place = models.CharField(_("địa điểm"), max_length=255)
+    chair = models.ForeignKey(
+        BoardMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("chủ trì")
+    )
+    secretary = models.ForeignKey(
+        BoardMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("thư ký")
+    )
+    status = models.CharField(max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+    # meetings.frozen_results: [{registration, name, unit, result, rank, band, reached}], result a
+    # decimal string (unrounded); meetings.frozen_rules: the rules and thresholds.
+    results = models.JSONField(default=list, blank=True, editable=False)
+    rules = models.JSONField(default=dict, blank=True, editable=False)
+    opened_at = models.DateTimeField(null=True, blank=True, editable=False)
+    ended_at = models.DateTimeField(null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("cuộc họp bình xét")
+        verbose_name_plural = _("cuộc họp bình xét")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.board_id} – {self.held_on}"
+
+
+class MeetingAttendance(ScopedThroughParent, models.Model):
+    parent_field = "meeting"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    # PROTECT: a member recorded at a meeting stays on the board (the minutes name them).
+    member = models.ForeignKey(BoardMember, on_delete=models.PROTECT, related_name="+")
+    attendance = models.CharField(_("có mặt"), max_length=10, choices=Attendance.choices)
+
+    history = HistoricalRecords()
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("điểm danh")
+        verbose_name_plural = _("điểm danh")
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="meeting_attendance_once")]
+
+    def __str__(self):
+        return f"{self.member_id}: {self.attendance}"
+
+
+class Ballot(ProducedByOrganization, models.Model):
+    """The vote on one registration at a meeting. Its decision belongs to the registration's
+    unit (`organization`): the unit and the levels above it see it."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="ballots")
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="ballots")
+    # Frozen with the meeting's results: the unrounded result the rules compare.
+    result = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
+    voters = models.PositiveSmallIntegerField(default=0)  # the ballot's voting members
+    votes_for = models.PositiveSmallIntegerField(default=0)
+    votes_against = models.PositiveSmallIntegerField(default=0)
+    votes_abstain = models.PositiveSmallIntegerField(default=0)
+    decision = models.CharField(_("quyết định"), max_length=20, choices=Decision.choices)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("phiếu biểu quyết")
+        verbose_name_plural = _("phiếu biểu quyết")
+        constraints = [models.UniqueConstraint(fields=["meeting", "registration"], name="ballot_once_per_meeting")]
+
+    def __str__(self):
+        return f"{self.meeting_id} – {self.registration_id}: {self.decision}"
+
+
+class Vote(ScopedThroughParent, models.Model):
+    """One member's vote on a ballot. Seen where the meeting is (the board's level), not by the
+    unit: the unit sees the counts and the decision."""
+
+    parent_field = "meeting"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="votes")
+    member = models.ForeignKey(BoardMember, on_delete=models.PROTECT, related_name="+")
+    choice = models.CharField(_("biểu quyết"), max_length=10, choices=VoteChoice.choices)
+    written = models.BooleanField(default=False)  # an absent member's written vote
+
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("biểu quyết")
+        verbose_name_plural = _("biểu quyết")
+        constraints = [models.UniqueConstraint(fields=["ballot", "member"], name="vote_once_per_ballot")]
+
+    def __str__(self):
+        return f"{self.member_id}: {self.choice}"

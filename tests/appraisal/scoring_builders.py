@@ -4,11 +4,13 @@ voting members (the staffer heads it), and two accepted registrations assigned t
 with their django-guardian grants."""
 
 import datetime
+from decimal import Decimal
 
 from django_scopes import scope, scopes_disabled
 from guardian.shortcuts import assign_perm
 
-from appraisal.models import Assignment, Criterion
+from appraisal import scoring_services as scoring
+from appraisal.models import Assignment, Criterion, Scorecard
 from appraisal.scoring_services import LineInput, rubric_criteria
 from dvk.enums import Role
 from tests.appraisal.assignment_builders import accepted, board_for, seat
@@ -59,3 +61,28 @@ def full_lines(criteria, fraction=0.8):
 def criteria_count():
     with scopes_disabled():
         return Criterion.objects.count()
+
+
+def lines_for(criteria, total):
+    """Lines whose points add up to `total`, filling the criteria in order."""
+    left, lines = Decimal(str(total)), []
+    for c in criteria:
+        points = min(left, Decimal(c.max_points))
+        lines.append(LineInput(c.pk, str(points)))
+        left -= points
+    assert left == 0
+    return lines
+
+
+def card(w, member, total, r=0, *, submit=True, comment=""):
+    assignment = w.assignment(member, r)
+    with scope(org=w.board.organization):
+        current = Scorecard.objects.filter(assignment=assignment).first()
+        return scoring.scorecard_save(
+            assignment=assignment,
+            lines=lines_for(w.criteria, total),
+            comment=comment,
+            expected_version=current.version if current else 0,
+            user=member.user,
+            submit=submit,
+        )

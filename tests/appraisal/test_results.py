@@ -22,7 +22,7 @@ from appraisal.results import aggregate, band_of, board_progress, board_results,
 from appraisal.scoring_services import LineInput
 from dvk.enums import Role
 from tests.appraisal.assignment_builders import accepted
-from tests.appraisal.scoring_builders import scoring_world
+from tests.appraisal.scoring_builders import card, lines_for, scoring_world
 from tests.conftest import client_for, persona, table_counts
 
 pytestmark = pytest.mark.django_db
@@ -31,31 +31,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def w(tree, commune_staff):
     return scoring_world(tree, commune_staff)
-
-
-def lines_for(criteria, total):
-    """Lines whose points add up to `total`, filling the criteria in order."""
-    left, lines = Decimal(str(total)), []
-    for c in criteria:
-        points = min(left, Decimal(c.max_points))
-        lines.append(LineInput(c.pk, str(points)))
-        left -= points
-    assert left == 0
-    return lines
-
-
-def card(w, member, total, r=0, *, submit=True, comment=""):
-    assignment = w.assignment(member, r)
-    with scope(org=w.board.organization):
-        current = Scorecard.objects.filter(assignment=assignment).first()
-        return scoring.scorecard_save(
-            assignment=assignment,
-            lines=lines_for(w.criteria, total),
-            comment=comment,
-            expected_version=current.version if current else 0,
-            user=member.user,
-            submit=submit,
-        )
 
 
 def results(w):
