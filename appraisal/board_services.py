@@ -7,6 +7,7 @@ board_member_once and board_one_head stand behind the checks)."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
@@ -153,12 +154,24 @@ def member_remove(member, by=None):
     explicitly here, their django-guardian `appraise_assignment` grants, so no grant outlives
     the work it was made for, and their draft scorecards. Their visits and stored conflicts go
     with the member's row (history keeps every one). Refused (ValidationError, nothing
-    changed) when the member has submitted a scorecard. Returns False when they had left
-    already (a second press)."""
+    changed) when the member has submitted a scorecard, or is named in a review meeting's
+    minutes (its roll, chair or secretary). Returns False when they had left already (a
+    second press)."""
+    from .models import Meeting, MeetingAttendance
+
     board = _lock(member.board)
     member = BoardMember.objects.select_for_update().filter(pk=member.pk, board=board).first()
     if member is None:
         return False
+    named = (
+        MeetingAttendance.objects.filter(member=member).exists()
+        or Meeting.objects.filter(board=board).filter(Q(chair=member) | Q(secretary=member)).exists()
+    )
+    if named:
+        raise ValidationError(
+            _("%(name)s có tên trong biên bản họp bình xét của đoàn: không đưa ra khỏi đoàn được.")
+            % {"name": member.user.display_name}
+        )
     unassign_member(member)
     member.delete()
     return True

@@ -84,6 +84,8 @@ def _page(request, board, *, board_form=None, add_form=None, change_forms=None):
         "voting_count": sum(1 for m in members if m.voting),
         "progress": progress.board,
         "can_see_results": request.user.has_perm("appraisal.view_results", board),
+        "meetings": list(board.meetings.all()) if request.user.has_perm("appraisal.view_results", board) else [],
+        "can_record_meeting": request.user.has_perm("appraisal.record_meeting", board),
     }
     return render(request, "appraisal/board.html", context, status=form_status(request))
 

@@ -126,8 +126,11 @@ def _refuse(message):
     raise ValidationError(message)
 
 
+WRITABLE_STATUSES = (CampaignStatus.PUBLISHED, CampaignStatus.CLOSED)
+
+
 def _writable(board):
-    if board.campaign.status not in (CampaignStatus.PUBLISHED, CampaignStatus.CLOSED):
+    if board.campaign.status not in WRITABLE_STATUSES:
         _refuse(_("Kế hoạch không còn ở giai đoạn thẩm định (đã lưu trữ hoặc chưa ban hành): không ghi được."))
 
 
@@ -277,6 +280,27 @@ def present_voting(meeting):
     return MeetingAttendance.objects.filter(meeting=meeting, attendance=Attendance.PRESENT, member__voting=True).count()
 
 
+@dataclass
+class BallotSeats:
+    """Who is who on one registration's ballot: the board's members, the roll, the
+    conflicted (member id, registration id) pairs, the voters and those of them attending."""
+
+    members: list
+    roll: dict
+    conflicted: dict
+    voters: list
+    attending: list
+
+
+def ballot_seats(meeting, registration):
+    members = list(BoardMember.objects.filter(board=meeting.board).select_related("user"))
+    roll = dict(MeetingAttendance.objects.filter(meeting=meeting).values_list("member_id", "attendance"))
+    conflicted = conflicts_for(meeting.board, [(m, registration) for m in members])
+    voters = [m for m in members if m.voting and (m.pk, registration.pk) not in conflicted]
+    attending = [m for m in voters if roll.get(m.pk) in (Attendance.PRESENT, Attendance.WRITTEN)]
+    return BallotSeats(members, roll, conflicted, voters, attending)
+
+
 @transaction.atomic
 def ballot_record(*, meeting, registration_id, votes, expected_version, user):
     """Records (or corrects, while the meeting is open) the ballot on one registration:
@@ -303,11 +327,9 @@ def ballot_record(*, meeting, registration_id, votes, expected_version, user):
     from models_registry.models import Registration
 
     registration = Registration.objects.select_related("organization").get(pk=registration_id)
-    members = list(BoardMember.objects.filter(board=board).select_related("user"))
-    roll = dict(MeetingAttendance.objects.filter(meeting=meeting).values_list("member_id", "attendance"))
-    conflicted = conflicts_for(board, [(m, registration) for m in members])
-    voters = [m for m in members if m.voting and (m.pk, registration.pk) not in conflicted]
-    attending = {m.pk: m for m in voters if roll.get(m.pk) in (Attendance.PRESENT, Attendance.WRITTEN)}
+    seats = ballot_seats(meeting, registration)
+    members, roll, conflicted, voters = seats.members, seats.roll, seats.conflicted, seats.voters
+    attending = {m.pk: m for m in seats.attending}
     by_id = {m.pk: m for m in members}
     problems = []
     for member_id, choice in votes.items():

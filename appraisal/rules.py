@@ -179,3 +179,14 @@ rules.add_perm("appraisal.reopen_scorecard", leads_board_of_assignment)
 # The board's results (result_views): its members and staff of its level open them; what each
 # sees of the scores is the blind-scoring rule of appraisal.results (Viewer).
 rules.add_perm("appraisal.view_results", is_board_member | is_staff_of_board_level)
+
+
+# The review meeting (meeting_views): the board's head or secretary records it; whoever opens
+# the results reads its minutes (a member through a seat only their own assignments' rows).
+@rules.predicate
+def is_board_secretary(user, board):
+    member = None if board is None else seat_on(user, board)
+    return member is not None and member.role == "secretary"
+
+
+rules.add_perm("appraisal.record_meeting", is_board_head | is_board_secretary)

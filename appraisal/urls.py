@@ -6,6 +6,7 @@ from . import (
     assignment_views,
     board_views,
     dossier_views,
+    meeting_views,
     outbox_import_views,
     result_views,
     scoring_views,
@@ -55,6 +56,22 @@ urlpatterns = [
         "boards/<id:pk>/assignments/<id:assignment_pk>/reopen/",
         result_views.scorecard_reopen,
         name="scorecard_reopen",
+    ),
+    # The review meeting (meeting_views): its minutes accept a seat; the head or the secretary records it.
+    path("boards/<id:pk>/meetings/new/", meeting_views.meeting_create, name="meeting_create"),
+    path("boards/<id:pk>/meetings/<id:meeting_pk>/", meeting_views.meeting_detail, name="meeting"),
+    path("boards/<id:pk>/meetings/<id:meeting_pk>/edit/", meeting_views.meeting_edit, name="meeting_edit"),
+    path(
+        "boards/<id:pk>/meetings/<id:meeting_pk>/attendance/",
+        meeting_views.meeting_attendance,
+        name="meeting_attendance",
+    ),
+    path("boards/<id:pk>/meetings/<id:meeting_pk>/open/", meeting_views.meeting_open, name="meeting_open"),
+    path("boards/<id:pk>/meetings/<id:meeting_pk>/end/", meeting_views.meeting_end, name="meeting_end"),
+    path(
+        "boards/<id:pk>/meetings/<id:meeting_pk>/ballots/<id:registration_pk>/",
+        meeting_views.meeting_ballot,
+        name="meeting_ballot",
     ),
     # The recognition dossier (dossier_views): under the unit, and read by the board.
     path("registrations/<id:pk>/dossier/", dossier_views.dossier, name="dossier"),

@@ -56,6 +56,7 @@ from tests.appraisal import (
     outsider_assignments,
     outsider_boards,
     outsider_dossiers,
+    outsider_meetings,
     outsider_outbox_import,
     outsider_results,
     outsider_scoring_pages,
@@ -336,6 +337,7 @@ APPRAISAL_PARTS = (
     outsider_scoring_pages,
     outsider_results,
     outsider_outbox_import,
+    outsider_meetings,
 )
 for part in (outsider_pages, outsider_lists, outsider_reports, outsider_api, *APPRAISAL_PARTS):
     assert not set(part.CASES) & set(CASES), f"{part.__name__} repeats a case"

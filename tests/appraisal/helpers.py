@@ -51,7 +51,8 @@ def victim_appraisal(plan, registration, commune_staff, front_chairman, secrets)
     django-guardian grant), the Front's chairman is deputy head through a seat and assigned
     nothing; the registration has a recognition dossier with an opinion file, a visit and a
     declared conflict, the head's draft scorecard with a photo and a feed entry, each carrying
-    a secret, and an outbox file imported for the head. Built with the ORM, so the fixture does not
+    a secret, an outbox file imported for the head, and an open review meeting whose frozen
+    list names the registration, with a ballot on it (the head's vote). Built with the ORM, so the fixture does not
     depend on the services under test."""
     import datetime
 
@@ -62,11 +63,14 @@ def victim_appraisal(plan, registration, commune_staff, front_chairman, secrets)
     from appraisal.models import (
         Assignment,
         AssignmentChange,
+        Ballot,
         Board,
         BoardMember,
         Conflict,
         Criterion,
         DossierOpinion,
+        Meeting,
+        MeetingAttendance,
         OutboxImport,
         RecognitionDossier,
         Rubric,
@@ -75,6 +79,7 @@ def victim_appraisal(plan, registration, commune_staff, front_chairman, secrets)
         ScorePhoto,
         Visit,
         VisitMember,
+        Vote,
     )
 
     with scopes_disabled():
@@ -141,7 +146,49 @@ def victim_appraisal(plan, registration, commune_staff, front_chairman, secrets)
                 }
             ],
         )
+        meeting = Meeting.objects.create(
+            organization=plan.organization,
+            board=board,
+            held_on=datetime.date(2026, 12, 1),
+            place="Hội trường xã",
+            chair=head,
+            status="open",
+            results=[
+                {
+                    "registration": registration.pk,
+                    "name": secrets["registration"],
+                    "unit": secrets["unit"],
+                    "result": "77",
+                    "rank": 1,
+                    "band": "Đạt",
+                    "reached": True,
+                }
+            ],
+            rules={
+                "quorum_share": "2/3",
+                "recognise_share": "1/2",
+                "propose_share": "4/5",
+                "threshold": "70",
+                "proposal_threshold": "70",
+                "voting_members": 2,
+                "quorum": 2,
+            },
+        )
+        MeetingAttendance.objects.create(meeting=meeting, member=head, attendance="present")
+        MeetingAttendance.objects.create(meeting=meeting, member=deputy, attendance="present")
+        ballot = Ballot.objects.create(
+            organization=registration.organization,
+            meeting=meeting,
+            registration=registration,
+            result=77,
+            voters=1,
+            votes_for=1,
+            decision="recognise",
+        )
+        Vote.objects.create(meeting=meeting, ballot=ballot, member=head, choice="for")
     return {
+        "meeting": meeting,
+        "ballot": ballot,
         "criterion": criterion,
         "scorecard": scorecard,
         "photo": photo,

@@ -6,23 +6,36 @@ The fourth extra member declared a conflict on registration 0."""
 import datetime
 
 from django_scopes import scope, scopes_disabled
+from guardian.shortcuts import assign_perm
 
 from appraisal import meetings
 from appraisal.enums import Attendance, ConflictKind
-from appraisal.models import Board, Conflict, Meeting
+from appraisal.models import Assignment, Board, Conflict, Meeting
 from dvk.enums import Role
-from tests.appraisal.assignment_builders import seat
+from tests.appraisal.assignment_builders import accepted, seat
 from tests.appraisal.scoring_builders import card, scoring_world
 from tests.conftest import persona
 
 
-def meeting_world(tree, commune_staff):
+def meeting_world(tree, commune_staff, *, more=0):
+    """`more`: as many more registrations, assigned to the three scoring members, scored 75."""
     w = scoring_world(tree, commune_staff)
     w.extra = [seat(w.board, persona(f"uy-vien-doan-{i}", tree.commune, Role.STAFF), "member") for i in range(4)]
     w.secretary = seat(w.board, persona("thu-ky-doan", tree.commune, Role.STAFF), "secretary")
-    for m in (w.head, w.member, w.deputy):
+    scorers = (w.head, w.member, w.deputy)
+    for n in range(more):
+        r = accepted(w.plan, tree.unit, f"Mô hình thêm {n + 1}")
+        w.registrations.append(r)
+        with scopes_disabled():
+            for m in scorers:
+                a = Assignment.objects.create(board=w.board, member=m, registration=r)
+                assign_perm("appraisal.appraise_assignment", m.user, a)
+                w.assignments[(m.pk, r.pk)] = a
+    for m in scorers:
         card(w, m, 80, 0)
         card(w, m, 60, 1)
+        for i in range(2, len(w.registrations)):
+            card(w, m, 75, i)
     with scopes_disabled():
         Conflict.objects.create(
             board=w.board,

@@ -1,0 +1,53 @@
+"""Outsider cases for the board's review meeting, merged into tests/test_outsider.py CASES.
+
+The victim commune's board has an open meeting (v.meeting) whose frozen list names the
+victim's registration, with a ballot on it. Tried through COMM, where only the seat holder
+is admitted (deputy head of v.board through a seat, assigned nothing): he reads the minutes
+(200: through a seat only his own assignments' rows, so nothing of the victim's), and every
+write is the head's or the secretary's (403). Through each persona's own code and UNIT the
+board is not in scope: 404."""
+
+from tests.outsider import get, post
+
+
+def _board(v, p, method, rest, *, seated, data=None):
+    make = get if method == "get" else (lambda url, expect=404: post(url, data, expect))
+    return [
+        make(f"/o/COMM/appraisal/boards/{v.board.pk}/{rest}", p.seat(seated)),
+        make(f"/o/{p.code}/appraisal/boards/{v.board.pk}/{rest}"),
+        make(f"/o/UNIT/appraisal/boards/{v.board.pk}/{rest}"),
+    ]
+
+
+DETAILS = {"held_on": "02/12/2026", "place": "Đổi địa điểm", "version": "1"}
+VERSION = {"version": "1"}
+
+
+def _meeting(v, rest=""):
+    return f"meetings/{v.meeting.pk}/{rest}"
+
+
+def _ballot(v, p, registration):
+    rest = _meeting(v, f"ballots/{registration.pk}/")
+    votes = {f"vote-{v.head.pk}": "against", "version": "1"}
+    return _board(v, p, "get", rest, seated=403) + _board(v, p, "post", rest, seated=403, data=votes)
+
+
+CASES = {
+    "appraisal:meeting": lambda v, p: _board(v, p, "get", _meeting(v), seated=200),
+    "appraisal:meeting_create": lambda v, p: (
+        _board(v, p, "get", "meetings/new/", seated=403)
+        + _board(v, p, "post", "meetings/new/", seated=403, data=DETAILS)
+    ),
+    "appraisal:meeting_edit": lambda v, p: (
+        _board(v, p, "get", _meeting(v, "edit/"), seated=403)
+        + _board(v, p, "post", _meeting(v, "edit/"), seated=403, data=DETAILS)
+    ),
+    "appraisal:meeting_attendance": lambda v, p: _board(
+        v, p, "post", _meeting(v, "attendance/"), seated=403, data={f"member-{v.head.pk}": "absent", "version": "1"}
+    ),
+    "appraisal:meeting_open": lambda v, p: _board(v, p, "post", _meeting(v, "open/"), seated=403, data=VERSION),
+    "appraisal:meeting_end": lambda v, p: _board(v, p, "post", _meeting(v, "end/"), seated=403, data=VERSION),
+    # The victim's registration, and the persona's own (not on the meeting's list).
+    "appraisal:meeting_ballot": lambda v, p: _ballot(v, p, v.registration) + _ballot(v, p, p.registration),
+}

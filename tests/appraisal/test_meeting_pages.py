@@ -1,0 +1,185 @@
+"""The review meeting's pages (appraisal.meeting_views) in the meeting world
+(tests/appraisal/meeting_builders.py): the head records, the roll, opening, ballots, the
+minutes; who may do what; a double press; queries that do not grow with the rows."""
+
+import uuid
+
+import pytest
+from django_scopes import scopes_disabled
+
+from appraisal import meetings
+from appraisal.enums import Attendance, Decision, MeetingStatus, VoteChoice
+from appraisal.models import Ballot, Meeting, MeetingAttendance
+from dvk.enums import Role
+from tests.appraisal.assignment_builders import accepted
+from tests.appraisal.meeting_builders import fresh, in_scope, meeting_world, opened, roll
+from tests.conftest import client_for, persona, table_counts
+from tests.test_idempotency import in_parallel
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w(tree, commune_staff):
+    return meeting_world(tree, commune_staff)
+
+
+def base(w):
+    return f"/o/COMM/appraisal/boards/{w.board.pk}/meetings/"
+
+
+def key():
+    return uuid.uuid4().hex
+
+
+def details(**extra):
+    return {
+        "held_on": "01/12/2026",
+        "held_at": "14:00",
+        "place": "Hội trường Đảng ủy xã",
+        "idempotency_key": key(),
+        **extra,
+    }
+
+
+def roll_form(w, meeting, **overrides):
+    data = {f"member-{pk}": value for pk, value in roll(w, **overrides).items()}
+    return {**data, "version": str(meeting.version), "idempotency_key": key()}
+
+
+def votes_form(voters, choice, version=0):
+    return {**{f"vote-{m.pk}": choice for m in voters}, "version": str(version), "idempotency_key": key()}
+
+
+def test_the_head_records_a_meeting_from_the_roll_to_the_minutes(w):
+    head = client_for(w.head.user)
+    board_page = head.get(f"/o/COMM/appraisal/boards/{w.board.pk}/")
+    assert "board-meeting-new" in board_page.content.decode()
+    created = head.post(f"{base(w)}new/", details(chair=str(w.head.pk), secretary=str(w.secretary.pk)))
+    assert created.status_code == 302
+    with scopes_disabled():
+        meeting = Meeting.objects.get()
+    assert created["Location"] == f"{base(w)}{meeting.pk}/"
+    saved = head.post(f"{base(w)}{meeting.pk}/attendance/", roll_form(w, meeting, extra0=Attendance.WRITTEN))
+    assert saved.status_code == 302
+    opened_ = head.post(f"{base(w)}{meeting.pk}/open/", {"version": "2", "idempotency_key": key()}, follow=True)
+    assert "Đã khai mạc" in opened_.content.decode()
+    assert fresh(meeting).status == MeetingStatus.OPEN
+
+    first, second = w.registrations
+    form = head.get(f"{base(w)}{meeting.pk}/ballots/{first.pk}/")
+    page = form.content.decode()
+    assert form.status_code == 200 and "có xung đột lợi ích" in page and "phiếu bằng văn bản" in page
+    voted = head.post(f"{base(w)}{meeting.pk}/ballots/{first.pk}/", votes_form(w.voters[:6], VoteChoice.FOR))
+    assert voted.status_code == 302
+    head.post(f"{base(w)}{meeting.pk}/ballots/{second.pk}/", votes_form(w.voters, VoteChoice.FOR))
+    with scopes_disabled():
+        decisions = dict(Ballot.objects.values_list("registration_id", "decision"))
+    assert decisions == {first.pk: Decision.PROPOSE, second.pk: Decision.NOT_RECOGNISE}
+
+    minutes = head.get(f"{base(w)}{meeting.pk}/").content.decode()
+    assert "Công nhận và đề nghị cấp trên" in minutes and "Không công nhận" in minutes
+    assert "Phiếu biểu quyết bằng văn bản" in minutes and w.extra[0].user.display_name in minutes
+    assert "Có mặt 6/7" in minutes and "cần ít nhất 5" in minutes
+    assert "trên 1/2" in minutes and "từ 4/5" in minutes
+    ended = head.post(f"{base(w)}{meeting.pk}/end/", {"version": str(fresh(meeting).version), "idempotency_key": key()})
+    assert ended.status_code == 302 and fresh(meeting).status == MeetingStatus.ENDED
+    # The minutes are final: no more forms.
+    assert "attendance-form" not in head.get(f"{base(w)}{meeting.pk}/").content.decode()
+
+
+def test_the_secretary_records_and_other_members_read(w, tree):
+    secretary = client_for(w.secretary.user)
+    assert secretary.post(f"{base(w)}new/", details()).status_code == 302
+    with scopes_disabled():
+        meeting = Meeting.objects.get()
+    member = client_for(w.member.user)
+    # Staff of the board's level who are not on the board read the minutes, and record nothing.
+    staff = client_for(persona("can-bo-xa-khac", tree.commune, Role.STAFF))
+    assert member.get(f"{base(w)}{meeting.pk}/").status_code == 200
+    before = table_counts()
+    assert member.post(f"{base(w)}new/", details()).status_code == 403
+    assert member.post(f"{base(w)}{meeting.pk}/attendance/", roll_form(w, meeting)).status_code == 403
+    assert staff.get(f"{base(w)}{meeting.pk}/").status_code == 200
+    assert staff.post(f"{base(w)}{meeting.pk}/open/", {"version": "1", "idempotency_key": key()}).status_code == 403
+    assert table_counts() == before
+
+
+def test_bad_input_gets_a_vietnamese_answer_and_changes_nothing(w):
+    head = client_for(w.head.user)
+    before = table_counts()
+    bad = head.post(f"{base(w)}new/", details(held_on="31/02/2026", place=""))
+    text = bad.content.decode()
+    assert bad.status_code == 400 and "Ngày không hợp lệ" in text and "Hãy nhập địa điểm họp" in text
+    assert table_counts() == before
+    meeting = opened(w, roll(w, extra0=Attendance.WRITTEN, extra1=Attendance.WRITTEN, extra2=Attendance.ABSENT))
+    before = table_counts()
+    # Below quorum (4 of 7 present in person): no ballot.
+    below = head.post(f"{base(w)}{meeting.pk}/ballots/{w.registrations[1].pk}/", votes_form(w.voters, "for"))
+    assert below.status_code == 400 and "không đủ số thành viên có mặt" in below.content.decode()
+    # A vote left empty.
+    partial = votes_form(w.voters, "for")
+    del partial[f"vote-{w.member.pk}"]
+    missing = head.post(f"{base(w)}{meeting.pk}/ballots/{w.registrations[1].pk}/", partial)
+    assert missing.status_code == 400 and "Hãy ghi biểu quyết của thành viên này" in missing.content.decode()
+    assert table_counts() == before
+
+
+def test_the_roll_must_name_every_member(w):
+    head = client_for(w.head.user)
+    assert head.post(f"{base(w)}new/", details()).status_code == 302
+    with scopes_disabled():
+        meeting = Meeting.objects.get()
+    form = roll_form(w, meeting)
+    del form[f"member-{w.member.pk}"]
+    form[f"member-{w.head.pk}"] = "maybe"
+    refused = head.post(f"{base(w)}{meeting.pk}/attendance/", form)
+    assert refused.status_code == 400 and "Hãy chọn có mặt hay vắng mặt" in refused.content.decode()
+    with scopes_disabled():
+        assert not MeetingAttendance.objects.exists()
+
+
+def test_a_registration_not_on_the_meeting_list_is_not_found(w, tree):
+    meeting = opened(w)
+    other = accepted(w.plan, tree.unit, "Mô hình đăng ký sau khi khai mạc")
+    head = client_for(w.head.user)
+    assert head.get(f"{base(w)}{meeting.pk}/ballots/{other.pk}/").status_code == 404
+    assert head.get(f"{base(w)}{meeting.pk + 1000}/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_presses_of_create_make_one_meeting(w):
+    form = details()
+    clients = [client_for(w.head.user) for _ in range(10)]
+    responses = in_parallel(10, lambda i: clients[i].post(f"{base(w)}new/", form))
+    assert [r.status_code for r in responses] == [302] * 10
+    with scopes_disabled():
+        assert Meeting.objects.count() == 1
+
+
+MINUTES_QUERIES = 12  # the same at both sizes
+
+
+@pytest.mark.parametrize("more", [0, 8])
+def test_the_minutes_page_runs_the_same_queries_with_more_registrations(
+    tree, commune_staff, more, django_assert_num_queries
+):
+    w = meeting_world(tree, commune_staff, more=more)
+    meeting = opened(w, roll(w, extra0=Attendance.WRITTEN))
+    for i, r in enumerate(w.registrations):
+        voters = w.voters[:6] if i == 0 else w.voters
+        in_scope(
+            w,
+            meetings.ballot_record,
+            meeting=meeting,
+            registration_id=r.pk,
+            votes={m.pk: VoteChoice.FOR for m in voters},
+            expected_version=0,
+            user=w.head.user,
+        )
+    head = client_for(w.head.user)
+    url = f"{base(w)}{meeting.pk}/"
+    head.get(url)  # the session's first page reads the user's seats once
+    with django_assert_num_queries(MINUTES_QUERIES):
+        page = head.get(url)
+    assert page.content.decode().count('id="meeting-row-') == 2 + more
