@@ -80,6 +80,7 @@ bench: $(VENV)/.dev-installed vendor
 	$(PY) bench/offline.py $(filter-out --rebuild,$(BENCH_ARGS))
 	$(PY) bench/sync.py $(filter-out --rebuild,$(BENCH_ARGS))
 	$(PY) bench/results.py $(filter-out --rebuild,$(BENCH_ARGS))
+	$(PY) bench/meetings.py $(filter-out --rebuild,$(BENCH_ARGS))
 	$(PY) bench/sqlite_preview.py
 
 check-deploy: $(VENV)/.run-installed vendor

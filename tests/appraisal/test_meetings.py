@@ -12,7 +12,7 @@ from fractions import Fraction
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from appraisal import meetings
 from appraisal.enums import Attendance, Decision, MeetingStatus, VoteChoice
@@ -297,3 +297,11 @@ def test_two_ballots_recorded_at_once_on_one_registration_make_one(w):
     with scopes_disabled():
         assert Ballot.objects.count() == 1
         assert Vote.objects.count() == 7
+
+
+def test_a_member_named_in_the_minutes_is_not_removed_from_the_board(w):
+    from appraisal.board_services import member_remove
+
+    opened(w)
+    with scope(org=w.board.organization):
+        refused(lambda: member_remove(w.extra[0], by=w.head.user), "biên bản họp bình xét")
