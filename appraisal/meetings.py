@@ -62,6 +62,10 @@ def parse_share(text):
     return Fraction(n, d)
 
 
+def _share_text(share):
+    return f"{share.numerator}/{share.denominator}"
+
+
 def at_least(share, count):
     """The smallest whole number of `count` reaching `share` (rounded up): 2/3 of 7 → 5."""
     return math.ceil(share * count)
@@ -98,9 +102,9 @@ class Rules:
 
     def as_data(self):
         return {
-            "quorum_share": str(self.quorum_share),
-            "recognise_share": str(self.recognise_share),
-            "propose_share": str(self.propose_share),
+            "quorum_share": _share_text(self.quorum_share),
+            "recognise_share": _share_text(self.recognise_share),
+            "propose_share": _share_text(self.propose_share),
             "threshold": str(self.threshold),
             "proposal_threshold": str(self.proposal_threshold),
         }
@@ -159,6 +163,42 @@ def _details(*, board, held_on, held_at, place, chair, secretary):
     _member_of(board, chair, _("Người chủ trì"))
     _member_of(board, secretary, _("Thư ký cuộc họp"))
     return {"held_on": held_on, "held_at": held_at, "place": place, "chair": chair, "secretary": secretary}
+
+
+SHARE_NAMES = ("quorum_share", "recognise_share", "propose_share")
+
+
+@transaction.atomic
+def decision_rules_update(*, board, expected_version, user, proposal_threshold, **shares):
+    """Staff of the board's level set the decision rules: the three shares ("n/d") and the
+    proposal threshold (None: the recognition threshold). Each meeting keeps the rules it
+    opened with; refused while one is open (its ballots follow the frozen ones)."""
+    from .models import Board
+
+    board = Board.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=board.pk)
+    _writable(board)
+    if expected_version != board.version:
+        _refuse(_("Thông tin đoàn vừa được người khác sửa. Hãy tải lại trang để xem bản mới rồi sửa lại."))
+    if Meeting.objects.filter(board=board, status=MeetingStatus.OPEN).exists():
+        _refuse(_("Đoàn đang họp bình xét: quy tắc của cuộc họp đã chốt khi khai mạc; sửa sau khi kết thúc."))
+    errors = {}
+    values = {}
+    for name in SHARE_NAMES:
+        try:
+            share = parse_share(shares.get(name))
+            values[name] = f"{share.numerator}/{share.denominator}"  # "8/10" is kept as 4/5
+        except ValueError:
+            errors[name] = _("Hãy ghi một phân số dạng a/b, ví dụ 2/3 (0 < a ≤ b ≤ 999).")
+    if proposal_threshold is not None and not 0 <= proposal_threshold <= 1000:
+        errors["proposal_threshold"] = _("Điểm tối thiểu phải từ 0 đến 1000.")
+    if errors:
+        _refuse(errors)
+    for name in SHARE_NAMES:
+        setattr(board, name, values[name])
+    board.proposal_threshold = proposal_threshold
+    board.version += 1
+    board.save(update_fields=[*SHARE_NAMES, "proposal_threshold", "version"])
+    return board
 
 
 @transaction.atomic

@@ -28,11 +28,11 @@ from dvk.idempotency import idempotent
 from dvk.seats import accepts_seat
 from models_registry.models import Registration
 
-from . import result_services, scoring_services
+from . import meetings, result_services, scoring_services
 from .assignment_selectors import assignment_in_board
 from .board_views import board_or_404
 from .models import Assignment, ScoreLine, ScorePhoto
-from .result_forms import ReopenForm, ResultSettingsForm, ScoringOpenForm
+from .result_forms import DecisionRulesForm, ReopenForm, ResultSettingsForm, ScoringOpenForm
 from .results import (
     board_progress,
     board_results,
@@ -73,7 +73,7 @@ def _member_cells(viewer, results, row, *, ranking):
     return cells
 
 
-def _results_page(request, board, *, settings_form=None):
+def _results_page(request, board, *, settings_form=None, rules_form=None):
     results = board_results(board)
     viewer = viewer_of(request, board, results)
     ranking = viewer.sees_ranking()
@@ -114,6 +114,9 @@ def _results_page(request, board, *, settings_form=None):
         "progress": progress,
         "can_lead": request.user.has_perm("appraisal.lead_board", board),
         "settings_form": (settings_form or ResultSettingsForm(board=board)) if can_change else None,
+        "rules_form": (rules_form or DecisionRulesForm(board=board))
+        if can_change and board.campaign.status in meetings.WRITABLE_STATUSES
+        else None,
         "via_seat": viewer.via_seat,
         # Rows link to their detail by this prefix and the id (reversing per row costs more).
         "results_url": _results_url(request, board),
@@ -151,6 +154,32 @@ def results_settings(request, org_code, pk):
             messages.success(request, _("Đã lưu cách tính kết quả của đoàn."))
             return redirect(_results_url(request, board))
     return _results_page(request, board, settings_form=form)
+
+
+@require_POST
+@idempotent
+def decision_rules(request, org_code, pk):
+    """Staff of the board's level set the review meeting's decision rules."""
+    board = board_or_404(request, pk, "appraisal.change_board")
+    form = DecisionRulesForm(request.POST, board=board)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            meetings.decision_rules_update(
+                board=board,
+                quorum_share=d["quorum_share"],
+                recognise_share=d["recognise_share"],
+                propose_share=d["propose_share"],
+                proposal_threshold=d["proposal_threshold"],
+                expected_version=d["version"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu quy tắc biểu quyết của đoàn."))
+            return redirect(_results_url(request, board))
+    return _results_page(request, board, rules_form=form)
 
 
 def _listed_row_or_404(request, board, registration_pk):

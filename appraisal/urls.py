@@ -44,6 +44,7 @@ urlpatterns = [
     # Results (result_views): accept a seat, except the settings (staff of the board's level).
     path("boards/<id:pk>/results/", result_views.results, name="results"),
     path("boards/<id:pk>/results/settings/", result_views.results_settings, name="results_settings"),
+    path("boards/<id:pk>/results/rules/", result_views.decision_rules, name="decision_rules"),
     path("boards/<id:pk>/results/<id:registration_pk>/", result_views.result_detail, name="result_detail"),
     path(
         "boards/<id:pk>/results/<id:registration_pk>/photos/<id:photo_pk>/",

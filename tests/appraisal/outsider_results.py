@@ -6,7 +6,7 @@ and UNIT, where the board is not in scope. The seat holder opens the results pag
 member through a seat lists only their own assignments, so nothing of the victim's), but
 not the victim's registration there (404), nor its photo; it is not the head, so closing
 and opening scoring are refused (403) and another member's card is not found (404). The
-settings are staff work and accept no seat (404)."""
+settings and the decision rules are staff work and accept no seat (404)."""
 
 from tests.outsider import get, post
 
@@ -29,11 +29,18 @@ def _detail(v, p, rest=""):
 
 SETTINGS = {"results-result_method": "median", "results-disagreement_points": "5", "results-version": "1"}
 REASON = {"reason": "Mở lại BM-SCORE"}
+RULES = {
+    "rules-quorum_share": "1/2",
+    "rules-recognise_share": "1/3",
+    "rules-propose_share": "1/2",
+    "rules-version": "1",
+}
 
 
 CASES = {
     "appraisal:results": lambda v, p: _board(v, p, "get", "results/", seated=200),
     "appraisal:results_settings": lambda v, p: _board(v, p, "post", "results/settings/", seated=404, data=SETTINGS),
+    "appraisal:decision_rules": lambda v, p: _board(v, p, "post", "results/rules/", seated=404, data=RULES),
     "appraisal:result_detail": lambda v, p: _detail(v, p),
     "appraisal:result_photo": lambda v, p: _detail(v, p, f"photos/{v.photo.pk}/"),
     "appraisal:scoring_close": lambda v, p: _board(v, p, "post", "scoring/close/", seated=403, data={"confirm": "1"}),

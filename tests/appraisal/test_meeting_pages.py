@@ -183,3 +183,34 @@ def test_the_minutes_page_runs_the_same_queries_with_more_registrations(
     with django_assert_num_queries(MINUTES_QUERIES):
         page = head.get(url)
     assert page.content.decode().count('id="meeting-row-') == 2 + more
+
+
+def rules_form(board_version, **values):
+    data = {"quorum_share": "3/4", "recognise_share": "1/2", "propose_share": "9/10", "proposal_threshold": "85"}
+    data.update(values)
+    return {**{f"rules-{k}": v for k, v in data.items()}, "rules-version": str(board_version), "idempotency_key": key()}
+
+
+def test_staff_set_the_decision_rules_and_the_next_meeting_opens_with_them(w):
+    from appraisal.models import Board
+
+    staff = client_for(w.head.user)  # the head is also staff of the commune (the board's level)
+    url = f"/o/COMM/appraisal/boards/{w.board.pk}/results/rules/"
+    before = table_counts()
+    bad = staff.post(url, rules_form(w.board.version, quorum_share="4/3", propose_share="80%"))
+    assert bad.status_code == 400 and bad.content.decode().count("Hãy ghi một phân số dạng a/b") == 2
+    assert table_counts() == before
+    assert staff.post(url, rules_form(w.board.version, recognise_share="6/12")).status_code == 302
+    board = Board.objects.all_tenants().get(pk=w.board.pk)
+    assert (board.quorum_share, board.recognise_share, board.propose_share, board.proposal_threshold) == (
+        "3/4",
+        "1/2",
+        "9/10",
+        85,
+    )
+    meeting = opened(w)
+    assert meeting.rules["quorum"] == 6 and meeting.rules["proposal_threshold"] == "85"
+    # While it is open the rules it opened with hold: no change.
+    refused = staff.post(url, rules_form(board.version), follow=True)
+    assert "Đoàn đang họp bình xét" in refused.content.decode()
+    assert Board.objects.all_tenants().get(pk=w.board.pk).version == board.version
