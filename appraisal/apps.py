@@ -15,7 +15,7 @@ class AppraisalConfig(AppConfig):
         from dvk.seats import register_seat_source
         from models_registry.panels import register_registration_panel
 
-        from . import board_views, dossier_views, receivers, reminders, seats, views, visit_views
+        from . import board_views, dossier_views, meeting_views, receivers, reminders, seats, views, visit_views
 
         campaign_signals.campaign_copied.connect(receivers.copy_rubric_with_campaign, dispatch_uid="appraisal.copy")
         campaign_signals.campaign_derived.connect(receivers.copy_rubric_to_derived, dispatch_uid="appraisal.derive")
@@ -24,4 +24,5 @@ class AppraisalConfig(AppConfig):
         register_seat_source(seats.board_seats)
         register_registration_panel(visit_views.visits_panel)
         register_registration_panel(dossier_views.dossier_panel)
+        register_registration_panel(meeting_views.decisions_panel)
         register_sweep_extension(reminders.EXTENSION)

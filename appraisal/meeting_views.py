@@ -262,3 +262,18 @@ def meeting_ballot(request, org_code, pk, meeting_pk, registration_pk):
         "written": {m.pk for m in seats.attending if seats.roll.get(m.pk) == Attendance.WRITTEN},
     }
     return render(request, "appraisal/meeting_ballot.html", context, status=form_status(request))
+
+
+def decisions_panel(request, registration):
+    """The registration page's panel (models_registry.panels): the board's decisions on it, once
+    the meeting that made them ended (its minutes final): the meeting's date, the result, the
+    counts and the decision. The unit owns its decisions (Ballot is produced by the unit); who
+    voted how stays with the board."""
+    ballots = list(
+        Ballot.objects.filter(registration=registration, meeting__status=MeetingStatus.ENDED)
+        .select_related("meeting")
+        .order_by("meeting__held_on")
+    )
+    if not ballots:
+        return None
+    return "appraisal/_decision_panel.html", {"ballots": ballots}

@@ -214,3 +214,35 @@ def test_staff_set_the_decision_rules_and_the_next_meeting_opens_with_them(w):
     refused = staff.post(url, rules_form(board.version), follow=True)
     assert "Đoàn đang họp bình xét" in refused.content.decode()
     assert Board.objects.all_tenants().get(pk=w.board.pk).version == board.version
+
+
+def test_the_unit_sees_its_decision_on_the_registration_page_once_the_meeting_ended(w, tree, secretary):
+    from tests.conftest import add_child
+
+    meeting = opened(w, roll(w, extra0=Attendance.WRITTEN))
+    first = w.registrations[0]
+    in_scope(
+        w,
+        meetings.ballot_record,
+        meeting=meeting,
+        registration_id=first.pk,
+        votes={m.pk: VoteChoice.FOR for m in w.voters[:6]},
+        expected_version=0,
+        user=w.head.user,
+    )
+    unit = client_for(secretary)
+    page_url = f"/o/UNIT/registrations/{first.pk}/"
+    assert 'id="decision-panel"' not in unit.get(page_url).content.decode()  # still open: not final
+    in_scope(w, meetings.meeting_end, meeting=meeting, expected_version=fresh(meeting).version, user=w.head.user)
+    page = unit.get(page_url).content.decode()
+    assert 'id="decision-panel"' in page and "Công nhận và đề nghị cấp trên" in page
+    assert "6 tán thành, 0 không tán thành, 0 không biểu quyết / 6" in page and "01/12/2026" in page
+    assert w.extra[0].user.display_name not in page  # who voted how stays with the board
+    # A sibling unit of the same commune sees none of it.
+    sibling = add_child(tree.commune, "UNI2", "Chi bộ Xóm 2")
+    other = client_for(persona("bi-thu-xom-2", sibling, Role.SECRETARY))
+    assert other.get(f"/o/UNI2/registrations/{first.pk}/").status_code == 404
+    with scopes_disabled():
+        from models_registry.models import Registration
+
+        assert Registration.objects.filter(pk=first.pk, organization=tree.unit).exists()
