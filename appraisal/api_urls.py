@@ -1,8 +1,8 @@
-"""Scoring API, under /api/v1/o/<board's organisation>/appraisal/ (namespace "api")."""
+"""Scoring and review meeting API, under /api/v1/o/<board's organisation>/appraisal/ (namespace "api")."""
 
 from django.urls import path
 
-from . import api
+from . import api, meeting_api
 
 urlpatterns = [
     path("assignments/", api.AssignmentListView.as_view(), name="appraisal_assignments"),
@@ -31,4 +31,12 @@ urlpatterns = [
     path("assignments/<id:pk>/conflict/", api.ConflictDeclareView.as_view(), name="appraisal_conflict"),
     path("changes/", api.ChangesView.as_view(), name="appraisal_changes"),
     path("batch/", api.BatchView.as_view(), name="appraisal_batch"),
+    # The review meeting (meeting_api).
+    path("boards/<id:pk>/meetings/", meeting_api.MeetingListView.as_view(), name="appraisal_meetings"),
+    path("boards/<id:pk>/meetings/<id:meeting_pk>/", meeting_api.MeetingDetailView.as_view(), name="appraisal_meeting"),
+    path(
+        "boards/<id:pk>/meetings/<id:meeting_pk>/ballots/<id:registration_pk>/",
+        meeting_api.BallotView.as_view(),
+        name="appraisal_ballot",
+    ),
 ]

@@ -27,8 +27,7 @@ from . import meetings
 from .board_views import board_or_404
 from .enums import Attendance, MeetingStatus
 from .meeting_forms import AttendanceForm, BallotForm, MeetingForm
-from .models import Assignment, Ballot, BoardMember, Meeting, MeetingAttendance, Vote
-from .results import seat_on
+from .models import Ballot, BoardMember, Meeting, Vote
 
 
 def _meeting_or_404(board, meeting_pk):
@@ -37,6 +36,7 @@ def _meeting_or_404(board, meeting_pk):
     )
     if meeting is None:
         raise Http404
+    meeting.board = board  # read already, with its campaign
     return meeting
 
 
@@ -49,61 +49,30 @@ def _refused(request, exc):
         messages.error(request, message)
 
 
-def _listed(request, board, rows):
-    """The frozen rows the viewer may list: all of them, but through a seat only the
-    registrations of their own assignments (appraisal.results' listing rule)."""
-    if not getattr(request, "via_seat", False):
-        return rows
-    member = seat_on(request.user, board)
-    own = set(Assignment.objects.filter(board=board, member=member).values_list("registration_id", flat=True))
-    return [r for r in rows if r["registration"] in own]
-
-
 def _detail_page(request, board, meeting, *, attendance_form=None):
-    members = list(BoardMember.objects.filter(board=board).select_related("user").order_by("position_order", "pk"))
-    roll = dict(MeetingAttendance.objects.filter(meeting=meeting).values_list("member_id", "attendance"))
-    rows = _listed(request, board, meeting.results)
-    ballots = {b.registration_id: b for b in Ballot.objects.filter(meeting=meeting)}
-    shown = {r["registration"] for r in rows}
-    written = [
-        v
-        for v in Vote.objects.filter(meeting=meeting, written=True).select_related("member__user", "ballot")
-        if v.ballot.registration_id in shown
-    ]
-    for row in rows:
-        row["ballot"] = ballots.get(row["registration"])
-    voting = [m for m in members if m.voting]
-    present = sum(1 for m in voting if roll.get(m.pk) == Attendance.PRESENT)
-    quorum = meeting.rules.get("quorum") or meetings.Rules.of(board, _threshold(board)).quorum(len(voting))
+    minutes = meetings.minutes_of(meeting, via_seat=getattr(request, "via_seat", False), user=request.user)
     writable = board.campaign.status in meetings.WRITABLE_STATUSES
     can_record = writable and request.user.has_perm("appraisal.record_meeting", board)
-    roll_open = meeting.status == MeetingStatus.PLANNED or (meeting.status == MeetingStatus.OPEN and not ballots)
-    if can_record and roll_open and attendance_form is None:
-        attendance_form = AttendanceForm(members=members, meeting=meeting, roll=roll)
+    if can_record and minutes.roll_open and attendance_form is None:
+        attendance_form = AttendanceForm(members=minutes.members, meeting=meeting, roll=minutes.roll)
     context = {
         "org": request.organization,
         "board": board,
         "campaign": board.campaign,
         "meeting": meeting,
-        "members": [(m, roll.get(m.pk)) for m in members],
-        "rows": rows,
-        "written": written,
-        "present": present,
-        "voting": len(voting),
-        "quorum": quorum,
-        "quorate": present >= quorum,
+        "members": [(m, minutes.roll.get(m.pk)) for m in minutes.members],
+        "rows": minutes.rows,
+        "written": minutes.written,
+        "present": minutes.present,
+        "voting": minutes.voting,
+        "quorum": minutes.quorum,
+        "quorate": minutes.present >= minutes.quorum,
         "rules": meeting.rules,
         "can_record": can_record,
-        "attendance_form": attendance_form if can_record and roll_open else None,
+        "attendance_form": attendance_form if can_record and minutes.roll_open else None,
         "via_seat": getattr(request, "via_seat", False),
     }
     return render(request, "appraisal/meeting.html", context, status=form_status(request))
-
-
-def _threshold(board):
-    from .selectors import rubric_of
-
-    return rubric_of(board.campaign).threshold
 
 
 @require_GET

@@ -126,8 +126,8 @@ class Rules:
 # --------------------------------------------------------------------------------------------
 
 
-def _refuse(message):
-    raise ValidationError(message)
+def _refuse(message, code="refused"):
+    raise ValidationError(message, code=code)
 
 
 WRITABLE_STATUSES = (CampaignStatus.PUBLISHED, CampaignStatus.CLOSED)
@@ -144,7 +144,7 @@ def _lock(meeting):
 
 def _check_version(meeting, expected_version):
     if expected_version != meeting.version:
-        _refuse(_("Cuộc họp vừa được người khác cập nhật. Hãy tải lại trang để xem bản mới rồi làm lại."))
+        _refuse(_("Cuộc họp vừa được người khác cập nhật. Hãy tải lại trang để xem bản mới rồi làm lại."), "stale")
 
 
 def _member_of(board, member, label):
@@ -405,7 +405,7 @@ def ballot_record(*, meeting, registration_id, votes, expected_version, user):
     result = None if row["result"] is None else Decimal(row["result"])
     ballot = Ballot.objects.filter(meeting=meeting, registration_id=registration_id).first()
     if (ballot.version if ballot else 0) != expected_version:
-        _refuse(_("Phiếu biểu quyết này vừa được người khác ghi. Hãy tải lại trang để xem bản mới."))
+        _refuse(_("Phiếu biểu quyết này vừa được người khác ghi. Hãy tải lại trang để xem bản mới."), "stale")
     if ballot is None:
         ballot = Ballot(meeting=meeting, registration=registration, organization=registration.organization, version=0)
     ballot.result = result
@@ -446,3 +446,57 @@ def meeting_end(*, meeting, expected_version, user):
     meeting.version += 1
     meeting.save()
     return meeting
+
+
+def listed_rows(board, rows, *, via_seat, user):
+    """The frozen rows a reader lists: all of them, but through a seat only the registrations
+    of their own assignments (appraisal.results' listing rule)."""
+    if not via_seat:
+        return rows
+    from .models import Assignment
+    from .results import seat_on
+
+    member = seat_on(user, board)
+    own = set(Assignment.objects.filter(board=board, member=member).values_list("registration_id", flat=True))
+    return [r for r in rows if r["registration"] in own]
+
+
+@dataclass
+class Minutes:
+    """A meeting as its readers see it (the page and the API): the board's members and the
+    roll, the rows listed with their ballots (row["ballot"]: Ballot or None), the written votes
+    of those rows, and where quorum stands. A fixed number of queries."""
+
+    members: list
+    roll: dict
+    rows: list
+    written: list
+    voting: int
+    present: int
+    quorum: int
+    roll_open: bool  # the roll may still change (planned, or open with no ballot yet)
+
+
+def minutes_of(meeting, *, via_seat, user):
+    from .selectors import rubric_of
+
+    board = meeting.board
+    members = list(BoardMember.objects.filter(board=board).select_related("user").order_by("position_order", "pk"))
+    roll = dict(MeetingAttendance.objects.filter(meeting=meeting).values_list("member_id", "attendance"))
+    rows = [dict(r) for r in listed_rows(board, meeting.results, via_seat=via_seat, user=user)]
+    ballots = {b.registration_id: b for b in Ballot.objects.filter(meeting=meeting)}
+    shown = {r["registration"] for r in rows}
+    written = [
+        v
+        for v in Vote.objects.filter(meeting=meeting, written=True).select_related("member__user", "ballot")
+        if v.ballot.registration_id in shown
+    ]
+    for row in rows:
+        row["ballot"] = ballots.get(row["registration"])
+    voting = [m for m in members if m.voting]
+    present = sum(1 for m in voting if roll.get(m.pk) == Attendance.PRESENT)
+    quorum = meeting.rules.get("quorum")
+    if quorum is None:  # not opened yet: the board's rules as they stand
+        quorum = Rules.of(board, rubric_of(board.campaign).threshold).quorum(len(voting))
+    roll_open = meeting.status == MeetingStatus.PLANNED or (meeting.status == MeetingStatus.OPEN and not ballots)
+    return Minutes(members, roll, rows, written, len(voting), present, quorum, roll_open)

@@ -5,7 +5,8 @@ there, but v.assignment is the head's, so even he does not find it), through UNI
 and no board there) and through the persona's own code (no board of that organisation holds
 the victim's assignment). The lists and the feed answer the seat holder (COMM) and every
 persona (own code) 200 with nothing of the victim's: only one's own assignments and feed
-entries are listed. Writes (PUT, POST, DELETE) find nothing either and change no row."""
+entries are listed. Writes (PUT, POST, DELETE) find nothing either and change no row. The review meeting's
+routes: see their cases."""
 
 from tests.outsider import Probe, get
 
@@ -33,6 +34,19 @@ def _lists(v, p, rest):
     """A list of one's own: the seat holder reads it at COMM (his seat), every persona at its
     own code; UNIT holds no role of theirs."""
     return [get(_api("COMM", rest), p.seat(200)), get(_api("UNIT", rest)), get(_api(p.code, rest), 200)]
+
+
+BALLOT = {"version": 1, "votes": [{"member": 0, "choice": "against"}]}
+
+
+def _meeting(v, p, method, rest, data=None, *, seated):
+    path = f"boards/{v.board.pk}/meetings/{rest}"
+    fmt = "json" if data is not None else None
+    return [
+        Probe(method, _api("COMM", path), data, p.seat(seated), fmt),
+        Probe(method, _api("UNIT", path), data, 404, fmt),
+        Probe(method, _api(p.code, path), data, 404, fmt),
+    ]
 
 
 def _batch(v, p):
@@ -78,4 +92,13 @@ CASES = {
         ]
     ),
     "api:appraisal_batch": _batch,
+    # The review meeting (appraisal/meeting_api.py): the seat holder reads the minutes at COMM
+    # (200: through a seat only his own assignments' rows, none of the victim's) and records
+    # nothing (403: not the head nor the secretary); elsewhere the board is not found.
+    "api:appraisal_meetings": lambda v, p: _meeting(v, p, "get", "", seated=200),
+    "api:appraisal_meeting": lambda v, p: _meeting(v, p, "get", f"{v.meeting.pk}/", seated=200),
+    "api:appraisal_ballot": lambda v, p: (
+        _meeting(v, p, "put", f"{v.meeting.pk}/ballots/{v.registration.pk}/", BALLOT, seated=403)
+        + _meeting(v, p, "put", f"{v.meeting.pk}/ballots/{p.registration.pk}/", BALLOT, seated=403)
+    ),
 }
