@@ -157,3 +157,13 @@ class Decision(models.TextChoices):
 DEFAULT_QUORUM_SHARE = "2/3"
 DEFAULT_RECOGNISE_SHARE = "1/2"
 DEFAULT_PROPOSE_SHARE = "4/5"
+
+
+class ProposalStatus(models.TextChoices):
+    """A model proposed to the level above (proposals.py)."""
+
+    SENT = "sent", _("Đã gửi lên cấp trên")
+    RECEIVED = "received", _("Cấp trên đã tiếp nhận")
+    WITH_BOARD = "with_board", _("Đoàn thẩm định cấp trên đang xem xét")
+    ACCEPTED = "accepted", _("Cấp trên đã công nhận")
+    DECLINED = "declined", _("Cấp trên không công nhận")

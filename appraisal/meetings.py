@@ -5,7 +5,9 @@ meeting: date, place, chair, secretary, and the attendance of every member (pres
 with a written vote; absent). Opening it freezes the ranked results the members vote on and
 the rules the minutes print. Then, for each registration, a ballot: each member's vote (for,
 against, abstaining), from which the board's rules draw the decision. Ending it makes the
-minutes final.
+minutes final, and the decisions take effect: a model recognised or proposed is recognised at
+the board's level (appraisal.Recognition), a proposed one goes to the level above
+(appraisal.Proposal, proposals.level_above), and each unit's secretaries are told.
 
 Who votes on a ballot (its voting members, `voters`): the board's voting members less those
 conflicted on the registration (appraisal.conflicts). Of them, those present vote in person
@@ -445,7 +447,68 @@ def meeting_end(*, meeting, expected_version, user):
     meeting.ended_at = timezone.now()
     meeting.version += 1
     meeting.save()
+    _decisions_take_effect(meeting)
     return meeting
+
+
+def _decisions_take_effect(meeting):
+    """The ended meeting's decisions: each recognised or proposed model is recognised at the
+    board's level (issued: the library shows it below); each proposed one goes to the level
+    above (proposals.level_above), and each unit is told its decisions."""
+    from django.urls import reverse
+
+    from dvk.enums import Role
+    from dvk.models import Membership
+    from dvk.notifications import notifications_create
+
+    from .models import Proposal, Recognition
+    from .proposals import level_above
+
+    board = meeting.board
+    ballots = list(Ballot.objects.filter(meeting=meeting).select_related("registration__organization"))
+    above = level_above(board.campaign) if any(b.decision == Decision.PROPOSE for b in ballots) else None
+    now = timezone.now()
+    for ballot in ballots:
+        if ballot.decision == Decision.NOT_RECOGNISE:
+            continue
+        Recognition.objects.get_or_create(
+            ballot=ballot,
+            defaults={"organization": board.organization, "registration": ballot.registration, "issued_at": now},
+        )
+        if ballot.decision == Decision.PROPOSE and above is not None:
+            Proposal.objects.get_or_create(
+                ballot=ballot,
+                defaults={
+                    "organization": ballot.registration.organization,
+                    "registration": ballot.registration,
+                    "proposed_by": board.organization,
+                    "to": above,
+                },
+            )
+    units = {b.registration.organization_id for b in ballots}
+    secretaries = Membership.objects.filter(organization_id__in=units, role=Role.SECRETARY).select_related(
+        "organization"
+    )
+    by_unit = {}
+    for m in secretaries:
+        by_unit.setdefault(m.organization_id, []).append(m)
+    items = []
+    for ballot in ballots:
+        unit = ballot.registration.organization
+        url = reverse("registration_detail", kwargs={"org_code": unit.code, "pk": ballot.registration_id})
+        title = _("Kết quả bình xét: %(name)s – %(decision)s") % {
+            "name": ballot.registration.name,
+            "decision": ballot.get_decision_display(),
+        }
+        body = _("Đoàn thẩm định %(board)s họp ngày %(date)s: %(for)s/%(voters)s thành viên tán thành.") % {
+            "board": board.name,
+            "date": meeting.held_on.strftime("%d/%m/%Y"),
+            "for": ballot.votes_for,
+            "voters": ballot.voters,
+        }
+        for m in by_unit.get(unit.pk, []):
+            items.append({"user_id": m.user_id, "organization": unit, "title": title[:255], "body": body, "url": url})
+    notifications_create(items=items)
 
 
 def listed_rows(board, rows, *, via_seat, user):

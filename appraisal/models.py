@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from campaigns.models import Campaign
 from dvk.models import Organization
-from dvk.scoping import ProducedByOrganization, ScopedThroughParent, TenantManager
+from dvk.scoping import IssuedByOrganization, ProducedByOrganization, ScopedThroughParent, TenantManager
 from models_registry.models import Registration
 
 from .enums import (
@@ -25,6 +26,7 @@ from .enums import (
     DossierStatus,
     MeetingStatus,
     OpinionBody,
+    ProposalStatus,
     ResultMethod,
     ScorecardStatus,
     ScoringReminderStatus,
@@ -751,3 +753,73 @@ class Vote(ScopedThroughParent, models.Model):
 
     def __str__(self):
         return f"{self.member_id}: {self.choice}"
+
+
+# --------------------------------------------------------------------------------------------
+# What the meeting's decisions become (meetings.meeting_end): a recognition at the deciding
+# level, and for a model proposed, a proposal to the level above (proposals.py).
+# --------------------------------------------------------------------------------------------
+
+
+class Recognition(IssuedByOrganization, models.Model):
+    """A model recognised by a level (công nhận mô hình "Dân vận khéo"). Issued by the deciding
+    level (`organization`): seen by it, its ancestors and, once issued, everyone below it (the
+    library of recognised models)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="recognitions")
+    ballot = models.OneToOneField(Ballot, on_delete=models.PROTECT, related_name="recognition")
+    # The committee's decision (quyết định công nhận), recorded by staff of the level when issued.
+    decision_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("mô hình được công nhận")
+        verbose_name_plural = _("mô hình được công nhận")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "registration"], name="recognised_once_per_level")
+        ]
+
+    def __str__(self):
+        return f"{self.organization_id} – {self.registration_id}"
+
+    @classmethod
+    def published_q(cls, through=""):
+        return Q(**{f"{through}issued_at__isnull": False})
+
+
+class Proposal(ProducedByOrganization, models.Model):
+    """A model the board proposed to the level above. Belongs to the registration's unit
+    (`organization`): the unit, the proposing level and the levels above it see it; the
+    receiving level (`to`) works its queue."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="proposals")
+    ballot = models.OneToOneField(Ballot, on_delete=models.PROTECT, related_name="proposal")
+    proposed_by = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    to = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="proposals_received")
+    status = models.CharField(max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.SENT)
+    award = models.CharField(_("hình thức khen thưởng"), max_length=255, blank=True)
+    decision_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    decline_reason = models.TextField(_("lý do không công nhận"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+    objects = TenantManager()
+
+    class Meta:
+        verbose_name = _("đề nghị cấp trên")
+        verbose_name_plural = _("đề nghị cấp trên")
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["to", "status", "-sent_at"], name="proposal_queue")]
+
+    def __str__(self):
+        return f"{self.registration_id} → {self.to_id}: {self.status}"

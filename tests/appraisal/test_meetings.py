@@ -305,3 +305,37 @@ def test_a_member_named_in_the_minutes_is_not_removed_from_the_board(w):
     opened(w)
     with scope(org=w.board.organization):
         refused(lambda: member_remove(w.extra[0], by=w.head.user), "biên bản họp bình xét")
+
+
+def test_ending_the_meeting_recognises_proposes_and_tells_the_units(w, tree, province_staff, secretary):
+    from appraisal.models import Proposal, Recognition
+    from dvk.models import Notification
+
+    meeting = opened(w)
+    vote(w, meeting, 0, everyone(w, 0, [FOR] * 6))  # proposed (and so recognised)
+    vote(w, meeting, 1, everyone(w, 1, [FOR] * 7))  # 60 < 70: not recognised
+    in_scope(w, meetings.meeting_end, meeting=meeting, expected_version=fresh(meeting).version, user=w.head.user)
+    with scopes_disabled():
+        (recognition,) = Recognition.objects.all()
+        (proposal,) = Proposal.objects.all()
+        notes = list(Notification.objects.filter(user=secretary).order_by("pk"))
+    assert (recognition.registration_id, recognition.organization_id) == (w.registrations[0].pk, tree.commune.pk)
+    assert recognition.issued_at is not None
+    assert (proposal.to_id, proposal.proposed_by_id, proposal.organization_id) == (
+        tree.province.pk,
+        tree.commune.pk,
+        tree.unit.pk,
+    )
+    assert proposal.status == "sent"
+    assert [n.title for n in notes] == [
+        f"Kết quả bình xét: {w.registrations[0].name} – Công nhận và đề nghị cấp trên",
+        f"Kết quả bình xét: {w.registrations[1].name} – Không công nhận",
+    ]
+    assert notes[0].url == f"/o/UNIT/registrations/{w.registrations[0].pk}/"
+    # Ending again is refused: nothing is made twice.
+    refused(
+        lambda: in_scope(
+            w, meetings.meeting_end, meeting=meeting, expected_version=fresh(meeting).version, user=w.head.user
+        ),
+        "đang diễn ra",
+    )
