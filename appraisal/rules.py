@@ -6,6 +6,7 @@ dvk.auth_backends.CrossAppPermissionGuard lets django-guardian answer too."""
 import rules
 
 from dvk.enums import Role
+from dvk.rules import is_staff_here_or_above
 from dvk.selectors import has_role_at
 
 
@@ -190,3 +191,8 @@ def is_board_secretary(user, board):
 
 
 rules.add_perm("appraisal.record_meeting", is_board_head | is_board_secretary)
+
+
+# Proposals up a level (proposal_views): the receiving level's staff work its queue. The object
+# is the acting organisation.
+rules.add_perm("appraisal.receive_proposals", is_staff_here_or_above)

@@ -8,6 +8,7 @@ from . import (
     dossier_views,
     meeting_views,
     outbox_import_views,
+    proposal_views,
     result_views,
     scoring_views,
     views,
@@ -74,6 +75,8 @@ urlpatterns = [
         meeting_views.meeting_ballot,
         name="meeting_ballot",
     ),
+    # Proposals from lower levels' boards, at the receiving level (proposal_views): its staff.
+    path("proposals/", proposal_views.proposal_queue, name="proposal_queue"),
     # The recognition dossier (dossier_views): under the unit, and read by the board.
     path("registrations/<id:pk>/dossier/", dossier_views.dossier, name="dossier"),
     path("registrations/<id:pk>/dossier/submit/", dossier_views.dossier_submit, name="dossier_submit"),

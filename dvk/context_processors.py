@@ -21,6 +21,8 @@ def acting_organization(request):
         "acting_via_seat": getattr(request, "via_seat", False),
         "nav_can_view_members": org is not None and user.has_perm("dvk.view_members", org),
         "nav_can_view_audit": org is not None and user.has_perm("dvk.view_audit", org),
+        # The queue of proposals from lower levels (appraisal's, named by its permission only).
+        "nav_can_receive_proposals": org is not None and user.has_perm("appraisal.receive_proposals", org),
         "dvk_demo": settings.DVK_DEMO,
         # Counted only when a template shows it (the header does): one indexed COUNT.
         "notifications_unread": SimpleLazyObject(lambda: unread_count(user)),

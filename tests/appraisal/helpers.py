@@ -72,6 +72,7 @@ def victim_appraisal(plan, registration, commune_staff, front_chairman, secrets)
         Meeting,
         MeetingAttendance,
         OutboxImport,
+        Proposal,
         RecognitionDossier,
         Rubric,
         Scorecard,
@@ -81,6 +82,7 @@ def victim_appraisal(plan, registration, commune_staff, front_chairman, secrets)
         VisitMember,
         Vote,
     )
+    from dvk.models import Organization
 
     with scopes_disabled():
         board = Board.objects.create(organization=plan.organization, campaign=plan, created_by=commune_staff)
@@ -186,9 +188,18 @@ def victim_appraisal(plan, registration, commune_staff, front_chairman, secrets)
             decision="recognise",
         )
         Vote.objects.create(meeting=meeting, ballot=ballot, member=head, choice="for")
+        # Proposed to the province: in the province's queue only.
+        proposal = Proposal.objects.create(
+            organization=registration.organization,
+            registration=registration,
+            ballot=ballot,
+            proposed_by=plan.organization,
+            to=Organization.objects.get(code="PROV"),
+        )
     return {
         "meeting": meeting,
         "ballot": ballot,
+        "proposal": proposal,
         "criterion": criterion,
         "scorecard": scorecard,
         "photo": photo,

@@ -5,7 +5,9 @@ victim's registration, with a ballot on it. Tried through COMM, where only the s
 is admitted (deputy head of v.board through a seat, assigned nothing): he reads the minutes
 (200: through a seat only his own assignments' rows, so nothing of the victim's), and every
 write is the head's or the secretary's (403). Through each persona's own code and UNIT the
-board is not in scope: 404."""
+board is not in scope: 404. The queue of proposals received (the victim's went to PROV) is
+staff work at the persona's own level: 200 for staff with nothing of the victim's, 403 for a
+unit's secretary; through COMM and PROV, where no persona has a role, 404."""
 
 from tests.outsider import get, post
 
@@ -33,7 +35,14 @@ def _ballot(v, p, registration):
     return _board(v, p, "get", rest, seated=403) + _board(v, p, "post", rest, seated=403, data=votes)
 
 
+def _queue(v, p):
+    rest = "appraisal/proposals/"
+    probes = [get(f"/o/{p.code}/{rest}{q}", p.own(200)) for q in ("", "?status=sent", "?page=2")]
+    return probes + [get(f"/o/COMM/{rest}"), get(f"/o/PROV/{rest}?status=sent")]
+
+
 CASES = {
+    "appraisal:proposal_queue": _queue,
     "appraisal:meeting": lambda v, p: _board(v, p, "get", _meeting(v), seated=200),
     "appraisal:meeting_create": lambda v, p: (
         _board(v, p, "get", "meetings/new/", seated=403)

@@ -246,3 +246,64 @@ def test_the_unit_sees_its_decision_on_the_registration_page_once_the_meeting_en
         from models_registry.models import Registration
 
         assert Registration.objects.filter(pk=first.pk, organization=tree.unit).exists()
+
+
+def _proposed(w, tree):
+    meeting = opened(w)
+    in_scope(
+        w,
+        meetings.ballot_record,
+        meeting=meeting,
+        registration_id=w.registrations[0].pk,
+        votes={m.pk: VoteChoice.FOR for m in w.voters[:6]},
+        expected_version=0,
+        user=w.head.user,
+    )
+    in_scope(w, meetings.meeting_end, meeting=meeting, expected_version=fresh(meeting).version, user=w.head.user)
+    return meeting
+
+
+def test_the_level_above_lists_the_proposals_it_received(w, tree, province_staff, commune_staff):
+    _proposed(w, tree)
+    province = client_for(province_staff)
+    home = province.get("/o/PROV/").content.decode()
+    assert 'id="nav-proposals"' in home
+    page = province.get("/o/PROV/appraisal/proposals/").content.decode()
+    assert w.registrations[0].name in page and "Diễn Châu" in page and "6/6 tán thành" in page
+    assert "Đã gửi lên cấp trên" in page
+    assert w.registrations[0].name not in province.get("/o/PROV/appraisal/proposals/?status=accepted").content.decode()
+    # The commune proposed it; its own queue (from its units' levels) is empty.
+    commune = client_for(commune_staff).get("/o/COMM/appraisal/proposals/").content.decode()
+    assert w.registrations[0].name not in commune and "Chưa có đề nghị nào" in commune
+
+
+def test_only_staff_open_the_queue(w, tree, secretary, province_staff):
+    assert client_for(secretary).get("/o/UNIT/appraisal/proposals/").status_code == 403
+    assert client_for(province_staff).get("/o/SIBL/appraisal/proposals/").status_code == 200  # staff above
+
+
+@pytest.mark.parametrize("more", [0, 5])
+def test_the_queue_runs_the_same_queries_with_more_proposals(
+    tree, commune_staff, province_staff, more, django_assert_num_queries
+):
+    w = meeting_world(tree, commune_staff, more=more)
+    meeting = opened(w)
+    for i, r in enumerate(w.registrations):
+        in_scope(
+            w,
+            meetings.ballot_record,
+            meeting=meeting,
+            registration_id=r.pk,
+            votes={m.pk: VoteChoice.FOR for m in (w.voters[:6] if i == 0 else w.voters)},
+            expected_version=0,
+            user=w.head.user,
+        )
+    in_scope(w, meetings.meeting_end, meeting=meeting, expected_version=fresh(meeting).version, user=w.head.user)
+    province = client_for(province_staff)
+    province.get("/o/PROV/appraisal/proposals/")
+    with django_assert_num_queries(QUEUE_QUERIES):
+        page = province.get("/o/PROV/appraisal/proposals/").content.decode()
+    assert page.count('<tr id="proposal-') == 1 + more  # 75 with every vote for: proposed too
+
+
+QUEUE_QUERIES = 8  # the same at both sizes
