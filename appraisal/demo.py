@@ -12,6 +12,11 @@ in app order, with scopes disabled).
 * 2026: every voting member scored and submitted each model they are not conflicted on
   (plausible, varied points and comments, the same on every run); the members differ by more
   than the board's 20 points on one model (flagged for discussion), and scoring is closed.
+* 2026: one ended review meeting (họp bình xét) on 23/10/2026, after scoring closed, chaired by
+  `demo-thamdinh` with `demo-thuky` as secretary; every member present but `demo-uyvien`,
+  absent with a written vote (2 of 3 voting members present: quorum held). A ballot on each
+  model of the frozen results, the same votes on every run (a conflicted member casts none):
+  three proposed to the province, six recognised, three not recognised.
 * 2027: the accepted registrations are assigned, with visits in the coming days, two today;
   `demo-thamdinh` has a draft scorecard (not submitted) for the first model visited today.
 
@@ -27,20 +32,24 @@ from django_scopes import scope
 from dvk.demo import in_demo_tree, purge_history
 from models_registry.models import Registration
 
-from . import result_services, selectors, services
+from . import meetings, result_services, selectors, services
 from .assignment_services import assign, conflict_declare
 from .board_services import board_create, member_add
 from .conflicts import conflicts_for
 from .dossier_services import dossier_save, dossier_submit, opinion_add, results_prefill
+from .enums import Attendance, VoteChoice
 from .models import (
     Assignment,
     AssignmentChange,
     AssignmentUserObjectPermission,
+    Ballot,
     Board,
     BoardMember,
     Conflict,
     Criterion,
     DossierOpinion,
+    Meeting,
+    MeetingAttendance,
     RecognitionDossier,
     Rubric,
     Scorecard,
@@ -49,6 +58,7 @@ from .models import (
     ScoringReminder,
     Visit,
     VisitMember,
+    Vote,
 )
 from .scoring_services import LineInput, rubric_criteria, scorecard_save
 from .visit_services import visit_schedule
@@ -60,6 +70,8 @@ LABELS = {
     "assignments": "Phân công thẩm định",
     "visits": "Lịch khảo sát",
     "scorecards": "Phiếu chấm điểm",
+    "meetings": "Cuộc họp bình xét",
+    "ballots": "Phiếu biểu quyết",
 }
 STORED_FOR = ("dienchau-2026", "dienchau-2027")
 
@@ -122,6 +134,35 @@ GENERAL_COMMENTS = [
 ]
 # Scoring on the 2026 board was closed after the survey window (15/09-10/10/2026).
 SCORING_CLOSED_ON = datetime.datetime(2026, 10, 20, 16, 0)
+
+# The 2026 review meeting, three days after scoring closed (and before the plan's period ends).
+MEETING_ON = datetime.date(2026, 10, 23)
+MEETING_AT = datetime.time(8, 0)
+MEETING_PLACE = "Hội trường Đảng ủy xã Diễn Châu"
+# Away on the Front's business that day; sent his votes in writing.
+WRITTEN_VOTE = "demo-uyvien"
+# Each member's vote on each 2026 model, by unit code (F for, A against, K abstaining). The
+# votes of a member conflicted on a model are never cast (the Front's chairman on the Front's
+# model, demo-xa on Xóm 2's), so those ballots have two voters. With the default rules and all
+# twelve results above the threshold: all for → proposed to the province; two of three for →
+# recognised; fewer (or one of two) → not recognised. A model not listed: all for.
+MEETING_VOTERS = ("demo-thamdinh", "demo-uyvien", "demo-xa")
+MEETING_VOTES = {
+    "NA-DIENCHAU-CB-UBND": "FFF",
+    "NA-DIENCHAU-CB-CONGAN": "FFF",
+    "NA-DIENCHAU-MTTQ": "F-F",
+    "NA-DIENCHAU-LHPN": "FKF",
+    "NA-DIENCHAU-CCB": "FFA",
+    # The model the members scored more than 20 points apart: not agreed on.
+    "NA-DIENCHAU-CB-XOM03": "FAA",
+    "NA-DIENCHAU-HND": "FAF",
+    "NA-DIENCHAU-UBND": "FFK",
+    "NA-DIENCHAU-CTD": "AFF",
+    "NA-DIENCHAU-CB-XOM02": "FA-",
+    "NA-DIENCHAU-CB-XOM01": "FFA",
+    "NA-DIENCHAU-CB-XOM07": "AAF",
+}
+CHOICES = {"F": VoteChoice.FOR, "A": VoteChoice.AGAINST, "K": VoteChoice.ABSTAIN}
 
 
 def build_rubrics(ctx):
@@ -306,6 +347,69 @@ def _score_all(ctx, board):
             Board.objects.filter(pk=board.pk).update(scoring_closed_at=closed_at)
 
 
+def _at(day, time, minutes=0):
+    """An aware moment of the 2026 round, never later than now."""
+    moment = datetime.datetime.combine(day, time) + datetime.timedelta(minutes=minutes)
+    return min(timezone.make_aware(moment), timezone.now())
+
+
+def _meeting(ctx, board):
+    """The board's ended review meeting (nothing if it has one): the roll with one written
+    vote, a ballot on every model of the frozen results with MEETING_VOTES, through the meeting
+    service in the scope of the board's organisation; the times moved back to the meeting day."""
+    with scope(org=board.organization):
+        existing = Meeting.objects.filter(board=board).first()
+        if existing is not None:
+            ctx.count("meetings", False)
+            ctx.existing["ballots"] += Ballot.objects.filter(meeting__board=board).count()
+            return
+        members = {m.user.username: m for m in BoardMember.objects.filter(board=board).select_related("user")}
+        head = next(m for m in members.values() if m.role == "head")
+        secretary = members["demo-thuky"]
+        clerk = secretary.user
+        meeting = meetings.meeting_create(
+            board=board,
+            held_on=MEETING_ON,
+            held_at=MEETING_AT,
+            place=MEETING_PLACE,
+            chair=head,
+            secretary=secretary,
+            user=clerk,
+        )
+        roll = {m.pk: Attendance.WRITTEN if name == WRITTEN_VOTE else Attendance.PRESENT for name, m in members.items()}
+        meeting = meetings.attendance_set(
+            meeting=meeting, attendance=roll, expected_version=meeting.version, user=clerk
+        )
+        meeting = meetings.meeting_open(meeting=meeting, expected_version=meeting.version, user=clerk)
+        ctx.count("meetings", True)
+        ids = [row["registration"] for row in meeting.results]
+        registrations = {r.pk: r for r in Registration.objects.filter(pk__in=ids).select_related("organization")}
+        voting = [m for m in members.values() if m.voting]
+        conflicted = conflicts_for(board, [(m, r) for r in registrations.values() for m in voting])
+        for rid in ids:
+            registration = registrations[rid]
+            letters = MEETING_VOTES.get(registration.organization.code, "F" * len(MEETING_VOTERS))
+            by_name = dict(zip(MEETING_VOTERS, letters, strict=True))
+            # Like the service: the voting members not conflicted on the model; each casts a vote
+            # (in person or in writing: nobody is absent without one).
+            votes = {
+                m.pk: CHOICES.get(by_name.get(m.user.username), VoteChoice.FOR)
+                for m in voting
+                if (m.pk, rid) not in conflicted
+            }
+            meetings.ballot_record(meeting=meeting, registration_id=rid, votes=votes, expected_version=0, user=clerk)
+            ctx.count("ballots", True)
+        meeting = meetings.meeting_end(meeting=meeting, expected_version=meeting.version, user=clerk)
+        # The 2026 round is history: the meeting took its morning, not the moment the demo ran.
+        for i, rid in enumerate(ids):
+            Ballot.objects.filter(meeting=meeting, registration_id=rid).update(
+                recorded_at=_at(MEETING_ON, MEETING_AT, 15 + 10 * i)
+            )
+        Meeting.objects.filter(pk=meeting.pk).update(
+            opened_at=_at(MEETING_ON, MEETING_AT, 5), ended_at=_at(MEETING_ON, MEETING_AT, 20 + 10 * len(ids))
+        )
+
+
 def _draft_for_today(ctx, board):
     """`demo-thamdinh`'s draft scorecard for the first model visited today that he scores:
     three criteria scored on site, not submitted."""
@@ -362,6 +466,7 @@ def build_boards(ctx):
             ctx, board, registrations, [datetime.date(2026, 9, 15) + datetime.timedelta(days=i // 2) for i in range(12)]
         )
         _score_all(ctx, board)
+        _meeting(ctx, board)
     live = campaigns.get("dienchau-2027")
     if live is not None:
         board = _board(ctx, live)
@@ -383,10 +488,21 @@ def build_boards(ctx):
 
 
 def reset_appraisal(deleted):
-    """Deletes the demo tree's boards (with members, assignments and their grants, scorecards,
-    conflicts, visits, changes and scoring reminders), dossiers (with opinions) and rubrics, with their history rows."""
+    """Deletes the demo tree's boards (with their meetings, attendance, ballots and votes,
+    members, assignments and their grants, scorecards, conflicts, visits, changes and scoring
+    reminders), dossiers (with opinions) and rubrics, with their history rows."""
     boards = Board.objects.filter(in_demo_tree())
     board_ids = list(boards.values_list("pk", flat=True))
+    # Meetings first: they hold their board, its members (chair, roll, votes) and the
+    # registrations voted on with PROTECT foreign keys. Votes, ballots, the roll, the meetings.
+    meeting_ids = list(Meeting.objects.filter(board_id__in=board_ids).values_list("pk", flat=True))
+    Vote.objects.filter(meeting_id__in=meeting_ids).delete()
+    for model in (Ballot, MeetingAttendance, Meeting):
+        key = "pk__in" if model is Meeting else "meeting_id__in"
+        ids = list(model.objects.filter(**{key: meeting_ids}).values_list("pk", flat=True))
+        model.objects.filter(pk__in=ids).delete()
+        purge_history(model, ids)
+    deleted["meetings"] += len(meeting_ids)
     visits = Visit.objects.filter(board_id__in=board_ids)
     visit_ids = list(visits.values_list("pk", flat=True))
     VisitMember.objects.filter(visit_id__in=visit_ids).delete()

@@ -127,6 +127,10 @@ def test_a_second_run_writes_nothing():
     assert first["organization_history"] == first["organizations"]
     everything = all_counts()
     assert everything["campaigns.Campaign"] and everything["models_registry.Registration"]
+    # The review meeting's tables are filled (so "no row added" covers them), history included.
+    assert everything["appraisal.Meeting"] == 1 and everything["appraisal.Ballot"] == 12
+    assert everything["appraisal.MeetingAttendance"] == 4 and everything["appraisal.Vote"] == 12 * 3 - 2
+    assert everything["appraisal.HistoricalMeeting"] and everything["appraisal.HistoricalBallot"]
 
     output = seed()
 
@@ -135,6 +139,7 @@ def test_a_second_run_writes_nothing():
     assert "0 tạo mới" in output
     assert "Kế hoạch: 0 tạo mới, 6 đã có." in output
     assert "Bộ tiêu chí thẩm định: 0 tạo mới, 2 đã có." in output
+    assert "Cuộc họp bình xét: 0 tạo mới, 1 đã có. Phiếu biểu quyết: 0 tạo mới, 12 đã có." in output
 
 
 def test_feature_apps_bring_their_demo_modules_in_app_order():
@@ -165,7 +170,9 @@ def test_reset_deletes_and_rebuilds():
     user = User.objects.get(username="demo-xa")
     assert user.pk != old_pk and user.full_name == "Hoàng Văn Bình"
     assert Organization.objects.find_problems() == ([], [], [], [], [])
-    assert "Đã xóa" in output
+    assert "Đã xóa" in output and "1 cuộc họp bình xét" in output
+    # The meeting was deleted with its history (the counts above include it) and built anew.
+    assert "Cuộc họp bình xét: 1 tạo mới" in output and everything["appraisal.Meeting"] == 1
 
 
 @pytest.mark.django_db

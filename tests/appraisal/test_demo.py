@@ -1,28 +1,37 @@
 """The appraisal demo (appraisal/demo.py): Diễn Châu's 2026 and 2027 boards, their members
 (the Front's chairman through a seat), dossiers, assignments, visits and conflicts, the 2026
-scorecards (one disagreement, scoring closed) and a draft of today's visit on 2027."""
+scorecards (one disagreement, scoring closed) and its ended review meeting, and a draft of
+today's visit on 2027."""
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pytest
 from django.utils import timezone
 from guardian.core import ObjectPermissionChecker
 
+from appraisal import demo
 from appraisal.conflicts import conflicts_for
+from appraisal.enums import Attendance, Decision, MeetingStatus
+from appraisal.meetings import Rules, present_voting
 from appraisal.models import (
     Assignment,
     AssignmentChange,
+    Ballot,
     Board,
     BoardMember,
     Conflict,
+    Meeting,
+    MeetingAttendance,
     RecognitionDossier,
     Scorecard,
     ScoreLine,
     Visit,
+    Vote,
 )
+from dvk.demo import DemoContext
 from dvk.models import User
-from tests.conftest import client_for
+from tests.conftest import client_for, table_counts
 from tests.registry.test_registration_demo import demo_built, seeded  # noqa: F401  (fixtures)
 
 COMMUNE = "NA-DIENCHAU"
@@ -151,3 +160,63 @@ class TestTheAppraisalDemo:
         today = Visit.objects.filter(board=board, visit_on=timezone.localdate())
         assert card.assignment.registration_id in set(today.values_list("registration_id", flat=True))
         assert card.lines.exclude(points__isnull=True).count() == 3 and card.total > 0
+
+    def test_the_2026_board_held_one_ended_meeting_with_one_written_vote_and_quorum(self):
+        board = board_of(2026)
+        [meeting] = Meeting.objects.filter(board=board).select_related("chair__user", "secretary__user")
+        assert meeting.status == MeetingStatus.ENDED and meeting.opened_at < meeting.ended_at
+        assert (meeting.held_on, meeting.place) == (datetime.date(2026, 10, 23), "Hội trường Đảng ủy xã Diễn Châu")
+        # After the survey window and the closing of scoring, inside the plan's year.
+        assert board.scoring_closed_at.date() < meeting.held_on <= board.campaign.period_end
+        assert (meeting.chair.user.username, meeting.secretary.user.username) == ("demo-thamdinh", "demo-thuky")
+        roll = dict(
+            MeetingAttendance.objects.filter(meeting=meeting).values_list("member__user__username", "attendance")
+        )
+        assert roll == {
+            "demo-thamdinh": Attendance.PRESENT,
+            "demo-uyvien": Attendance.WRITTEN,
+            "demo-xa": Attendance.PRESENT,
+            "demo-thuky": Attendance.PRESENT,
+        }
+        # Three voting members, two of them present in person: 2/3 of 3 rounded up is 2.
+        assert (meeting.rules["voting_members"], meeting.rules["quorum"]) == (3, 2)
+        assert present_voting(meeting) >= meeting.rules["quorum"]
+        assert not Meeting.objects.filter(board=board_of(2027)).exists()
+
+    def test_a_ballot_on_every_frozen_registration_with_all_three_decisions(self):
+        board = board_of(2026)
+        meeting = Meeting.objects.get(board=board)
+        frozen = [row["registration"] for row in meeting.results]
+        assigned = set(Assignment.objects.filter(board=board).values_list("registration_id", flat=True))
+        assert len(frozen) == 12 and set(frozen) == assigned
+        ballots = list(Ballot.objects.filter(meeting=meeting).select_related("registration__organization"))
+        assert sorted(b.registration_id for b in ballots) == sorted(frozen)
+        members = list(BoardMember.objects.filter(board=board, voting=True).select_related("user"))
+        conflicted = conflicts_for(board, [(m, b.registration) for b in ballots for m in members])
+        rules = Rules.frozen(meeting.rules)
+        for b in ballots:
+            voters = {m.pk for m in members if (m.pk, b.registration_id) not in conflicted}
+            votes = list(Vote.objects.filter(ballot=b).select_related("member__user"))
+            # Every voter cast a vote (nobody was absent without one), none by a conflicted member;
+            # the Front's chairman's in writing.
+            assert {v.member_id for v in votes} == voters and b.voters == len(voters)
+            assert all(v.written == (v.member.user.username == "demo-uyvien") for v in votes)
+            assert b.votes_for + b.votes_against + b.votes_abstain == len(voters)
+            assert b.decision == rules.decide(b.result, b.voters, b.votes_for)
+            assert b.organization_id == b.registration.organization_id
+        decisions = Counter(b.decision for b in ballots)
+        assert decisions == {Decision.PROPOSE: 3, Decision.RECOGNISE: 6, Decision.NOT_RECOGNISE: 3}
+        proposed = {b.registration.organization.code for b in ballots if b.decision == Decision.PROPOSE}
+        assert proposed == {"NA-DIENCHAU-CB-UBND", "NA-DIENCHAU-CB-CONGAN", "NA-DIENCHAU-MTTQ"}
+        # The model the members scored far apart was not agreed on.
+        xom3 = next(b for b in ballots if b.registration.organization.code == "NA-DIENCHAU-CB-XOM03")
+        assert xom3.decision == Decision.NOT_RECOGNISE
+        assert all(b.recorded_at.date() == meeting.held_on for b in ballots)
+
+    def test_building_the_meeting_again_writes_nothing(self):
+        ctx = DemoContext()
+        before = table_counts()
+        demo._meeting(ctx, board_of(2026))
+        assert table_counts() == before
+        assert (ctx.created["meetings"], ctx.existing["meetings"]) == (0, 1)
+        assert (ctx.created["ballots"], ctx.existing["ballots"]) == (0, 12)
