@@ -50,6 +50,8 @@ from .models import (
     DossierOpinion,
     Meeting,
     MeetingAttendance,
+    Proposal,
+    Recognition,
     RecognitionDossier,
     Rubric,
     Scorecard,
@@ -496,6 +498,11 @@ def reset_appraisal(deleted):
     # Meetings first: they hold their board, its members (chair, roll, votes) and the
     # registrations voted on with PROTECT foreign keys. Votes, ballots, the roll, the meetings.
     meeting_ids = list(Meeting.objects.filter(board_id__in=board_ids).values_list("pk", flat=True))
+    # What the ended meetings' decisions made (meetings.meeting_end): recognitions, proposals.
+    for model in (Proposal, Recognition):
+        ids = list(model.objects.filter(ballot__meeting_id__in=meeting_ids).values_list("pk", flat=True))
+        model.objects.filter(pk__in=ids).delete()
+        purge_history(model, ids)
     Vote.objects.filter(meeting_id__in=meeting_ids).delete()
     for model in (Ballot, MeetingAttendance, Meeting):
         key = "pk__in" if model is Meeting else "meeting_id__in"
