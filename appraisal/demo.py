@@ -407,9 +407,11 @@ def _meeting(ctx, board):
             Ballot.objects.filter(meeting=meeting, registration_id=rid).update(
                 recorded_at=_at(MEETING_ON, MEETING_AT, 15 + 10 * i)
             )
-        Meeting.objects.filter(pk=meeting.pk).update(
-            opened_at=_at(MEETING_ON, MEETING_AT, 5), ended_at=_at(MEETING_ON, MEETING_AT, 20 + 10 * len(ids))
-        )
+        ended = _at(MEETING_ON, MEETING_AT, 20 + 10 * len(ids))
+        Meeting.objects.filter(pk=meeting.pk).update(opened_at=_at(MEETING_ON, MEETING_AT, 5), ended_at=ended)
+        # What the decisions made (recognitions, proposals to Nghệ An) dates from that morning too.
+        Recognition.objects.filter(ballot__meeting=meeting).update(issued_at=ended)
+        Proposal.objects.filter(ballot__meeting=meeting).update(sent_at=ended)
 
 
 def _draft_for_today(ctx, board):

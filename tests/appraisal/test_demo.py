@@ -213,6 +213,17 @@ class TestTheAppraisalDemo:
         assert xom3.decision == Decision.NOT_RECOGNISE
         assert all(b.recorded_at.date() == meeting.held_on for b in ballots)
 
+    def test_the_decisions_took_effect_on_the_meeting_day(self):
+        from appraisal.models import Proposal, Recognition
+
+        board = board_of(2026)
+        recognised = Recognition.objects.all_tenants().filter(ballot__meeting__board=board)
+        proposals = Proposal.objects.all_tenants().filter(ballot__meeting__board=board).select_related("to")
+        assert recognised.count() == 9  # six recognised, three proposed (recognised too)
+        assert {p.to.code for p in proposals} == {"NA"} and proposals.count() == 3
+        assert {timezone.localdate(p.sent_at) for p in proposals} == {datetime.date(2026, 10, 23)}
+        assert {timezone.localdate(r.issued_at) for r in recognised} == {datetime.date(2026, 10, 23)}
+
     def test_building_the_meeting_again_writes_nothing(self):
         ctx = DemoContext()
         before = table_counts()
