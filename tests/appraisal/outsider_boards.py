@@ -8,7 +8,9 @@ members) accept no seat: the seat holder, deputy head of the board, gets 404 the
 from tests.outsider import get, post
 
 
-def _board(v, p, method, rest, *, seated, data=None):
+def board_probes(v, p, method, rest, *, seated, data=None):
+    """`rest` under the victim's board: through COMM what the seat holder's seat allows
+    (`seated`), anyone else 404; through the persona's own code and UNIT, 404 for all."""
     make = get if method == "get" else (lambda url, expect=404: post(url, data, expect))
     return [
         make(f"/o/COMM/appraisal/boards/{v.board.pk}/{rest}", p.seat(seated)),
@@ -33,7 +35,7 @@ def _member(v, p, rest, data):
     return [
         probe
         for member in (v.head, v.deputy)
-        for probe in _board(v, p, "post", f"members/{member.pk}/{rest}", seated=404, data=data(member))
+        for probe in board_probes(v, p, "post", f"members/{member.pk}/{rest}", seated=404, data=data(member))
     ]
 
 
@@ -49,12 +51,12 @@ def _change_form(member):
 
 
 CASES = {
-    "appraisal:board": lambda v, p: _board(v, p, "get", "", seated=200),
+    "appraisal:board": lambda v, p: board_probes(v, p, "get", "", seated=200),
     "appraisal:board_create": _create,
-    "appraisal:board_edit": lambda v, p: _board(v, p, "post", "edit/", seated=404, data=BOARD_FORM),
+    "appraisal:board_edit": lambda v, p: board_probes(v, p, "post", "edit/", seated=404, data=BOARD_FORM),
     "appraisal:board_member_add": lambda v, p: (
-        _board(v, p, "post", "members/add/", seated=404, data=_add_form(p.user.username, "member"))
-        + _board(v, p, "post", "members/add/", seated=404, data=_add_form("bi-thu-xom-2", "head"))
+        board_probes(v, p, "post", "members/add/", seated=404, data=_add_form(p.user.username, "member"))
+        + board_probes(v, p, "post", "members/add/", seated=404, data=_add_form("bi-thu-xom-2", "head"))
     ),
     "appraisal:board_member_change": lambda v, p: _member(v, p, "edit/", _change_form),
     "appraisal:board_member_remove": lambda v, p: _member(v, p, "remove/", lambda member: {}),

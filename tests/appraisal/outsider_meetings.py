@@ -9,17 +9,8 @@ board is not in scope: 404. The queue of proposals received (the victim's went t
 staff work at the persona's own level: 200 for staff with nothing of the victim's, 403 for a
 unit's secretary; through COMM and PROV, where no persona has a role, 404."""
 
-from tests.outsider import get, post
-
-
-def _board(v, p, method, rest, *, seated, data=None):
-    make = get if method == "get" else (lambda url, expect=404: post(url, data, expect))
-    return [
-        make(f"/o/COMM/appraisal/boards/{v.board.pk}/{rest}", p.seat(seated)),
-        make(f"/o/{p.code}/appraisal/boards/{v.board.pk}/{rest}"),
-        make(f"/o/UNIT/appraisal/boards/{v.board.pk}/{rest}"),
-    ]
-
+from tests.appraisal.outsider_boards import board_probes
+from tests.outsider import get
 
 DETAILS = {"held_on": "02/12/2026", "place": "Đổi địa điểm", "version": "1"}
 VERSION = {"version": "1"}
@@ -32,7 +23,7 @@ def _meeting(v, rest=""):
 def _ballot(v, p, registration):
     rest = _meeting(v, f"ballots/{registration.pk}/")
     votes = {f"vote-{v.head.pk}": "against", "version": "1"}
-    return _board(v, p, "get", rest, seated=403) + _board(v, p, "post", rest, seated=403, data=votes)
+    return board_probes(v, p, "get", rest, seated=403) + board_probes(v, p, "post", rest, seated=403, data=votes)
 
 
 def _queue(v, p):
@@ -43,20 +34,20 @@ def _queue(v, p):
 
 CASES = {
     "appraisal:proposal_queue": _queue,
-    "appraisal:meeting": lambda v, p: _board(v, p, "get", _meeting(v), seated=200),
+    "appraisal:meeting": lambda v, p: board_probes(v, p, "get", _meeting(v), seated=200),
     "appraisal:meeting_create": lambda v, p: (
-        _board(v, p, "get", "meetings/new/", seated=403)
-        + _board(v, p, "post", "meetings/new/", seated=403, data=DETAILS)
+        board_probes(v, p, "get", "meetings/new/", seated=403)
+        + board_probes(v, p, "post", "meetings/new/", seated=403, data=DETAILS)
     ),
     "appraisal:meeting_edit": lambda v, p: (
-        _board(v, p, "get", _meeting(v, "edit/"), seated=403)
-        + _board(v, p, "post", _meeting(v, "edit/"), seated=403, data=DETAILS)
+        board_probes(v, p, "get", _meeting(v, "edit/"), seated=403)
+        + board_probes(v, p, "post", _meeting(v, "edit/"), seated=403, data=DETAILS)
     ),
-    "appraisal:meeting_attendance": lambda v, p: _board(
+    "appraisal:meeting_attendance": lambda v, p: board_probes(
         v, p, "post", _meeting(v, "attendance/"), seated=403, data={f"member-{v.head.pk}": "absent", "version": "1"}
     ),
-    "appraisal:meeting_open": lambda v, p: _board(v, p, "post", _meeting(v, "open/"), seated=403, data=VERSION),
-    "appraisal:meeting_end": lambda v, p: _board(v, p, "post", _meeting(v, "end/"), seated=403, data=VERSION),
+    "appraisal:meeting_open": lambda v, p: board_probes(v, p, "post", _meeting(v, "open/"), seated=403, data=VERSION),
+    "appraisal:meeting_end": lambda v, p: board_probes(v, p, "post", _meeting(v, "end/"), seated=403, data=VERSION),
     # The victim's registration, and the persona's own (not on the meeting's list).
     "appraisal:meeting_ballot": lambda v, p: _ballot(v, p, v.registration) + _ballot(v, p, p.registration),
 }

@@ -8,20 +8,12 @@ not the victim's registration there (404), nor its photo; it is not the head, so
 and opening scoring are refused (403) and another member's card is not found (404). The
 settings and the decision rules are staff work and accept no seat (404)."""
 
-from tests.outsider import get, post
-
-
-def _board(v, p, method, rest, *, seated, data=None):
-    make = get if method == "get" else (lambda url, expect=404: post(url, data, expect))
-    return [
-        make(f"/o/COMM/appraisal/boards/{v.board.pk}/{rest}", p.seat(seated)),
-        make(f"/o/{p.code}/appraisal/boards/{v.board.pk}/{rest}"),
-        make(f"/o/UNIT/appraisal/boards/{v.board.pk}/{rest}"),
-    ]
+from tests.appraisal.outsider_boards import board_probes
+from tests.outsider import get
 
 
 def _detail(v, p, rest=""):
-    return _board(v, p, "get", f"results/{v.registration.pk}/{rest}", seated=404) + [
+    return board_probes(v, p, "get", f"results/{v.registration.pk}/{rest}", seated=404) + [
         # The persona's own registration is not on the victim's board.
         get(f"/o/COMM/appraisal/boards/{v.board.pk}/results/{p.registration.pk}/{rest}", p.seat(404)),
     ]
@@ -38,15 +30,21 @@ RULES = {
 
 
 CASES = {
-    "appraisal:results": lambda v, p: _board(v, p, "get", "results/", seated=200),
-    "appraisal:results_settings": lambda v, p: _board(v, p, "post", "results/settings/", seated=404, data=SETTINGS),
-    "appraisal:decision_rules": lambda v, p: _board(v, p, "post", "results/rules/", seated=404, data=RULES),
+    "appraisal:results": lambda v, p: board_probes(v, p, "get", "results/", seated=200),
+    "appraisal:results_settings": lambda v, p: board_probes(
+        v, p, "post", "results/settings/", seated=404, data=SETTINGS
+    ),
+    "appraisal:decision_rules": lambda v, p: board_probes(v, p, "post", "results/rules/", seated=404, data=RULES),
     "appraisal:result_detail": lambda v, p: _detail(v, p),
     "appraisal:result_photo": lambda v, p: _detail(v, p, f"photos/{v.photo.pk}/"),
-    "appraisal:scoring_close": lambda v, p: _board(v, p, "post", "scoring/close/", seated=403, data={"confirm": "1"}),
-    "appraisal:scoring_open": lambda v, p: _board(v, p, "post", "scoring/open/", seated=403, data={"reason": "Mở"}),
+    "appraisal:scoring_close": lambda v, p: board_probes(
+        v, p, "post", "scoring/close/", seated=403, data={"confirm": "1"}
+    ),
+    "appraisal:scoring_open": lambda v, p: board_probes(
+        v, p, "post", "scoring/open/", seated=403, data={"reason": "Mở"}
+    ),
     "appraisal:scorecard_reopen": lambda v, p: (
-        _board(v, p, "get", f"assignments/{v.assignment.pk}/reopen/", seated=404)
-        + _board(v, p, "post", f"assignments/{v.assignment.pk}/reopen/", seated=404, data=REASON)
+        board_probes(v, p, "get", f"assignments/{v.assignment.pk}/reopen/", seated=404)
+        + board_probes(v, p, "post", f"assignments/{v.assignment.pk}/reopen/", seated=404, data=REASON)
     ),
 }
