@@ -21,12 +21,9 @@ from . import meetings, selectors
 from .enums import Attendance, Decision, MeetingStatus, VoteChoice
 from .models import Meeting
 from .results import seat_on
+from .serializers import _values
 
 IDEMPOTENCY_KEY = schema_parameter()
-
-
-def _values(choices):
-    return ", ".join(choices)
 
 
 class MeetingPersonSerializer(serializers.Serializer):

@@ -2,6 +2,7 @@
 (tests/appraisal/meeting_builders.py): the head records, the roll, opening, ballots, the
 minutes; who may do what; a double press; queries that do not grow with the rows."""
 
+import datetime
 import uuid
 
 import pytest
@@ -307,3 +308,55 @@ def test_the_queue_runs_the_same_queries_with_more_proposals(
 
 
 QUEUE_QUERIES = 8  # the same at both sizes
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("step", ["edit", "attendance", "open", "end", "rules", "ballot"])
+def test_each_recording_step_pressed_ten_times_at_once_is_applied_once(w, step):
+    """A double tap, a retry, a second tab: ten presses with one key all land on the one
+    change; the meeting's (or the board's) version moves once."""
+    from appraisal.models import Board
+
+    meeting = in_scope(
+        w,
+        meetings.meeting_create,
+        board=Board.objects.all_tenants().get(pk=w.board.pk),
+        held_on=datetime.date(2026, 12, 1),
+        place="Hội trường",
+        user=w.head.user,
+    )
+    if step in ("open", "end", "ballot"):
+        meeting = in_scope(
+            w, meetings.attendance_set, meeting=meeting, attendance=roll(w), expected_version=1, user=w.head.user
+        )
+    if step in ("end", "ballot"):
+        meeting = in_scope(
+            w, meetings.meeting_open, meeting=meeting, expected_version=meeting.version, user=w.head.user
+        )
+    version = fresh(meeting).version
+    board_version = Board.objects.all_tenants().get(pk=w.board.pk).version
+    if step == "edit":
+        address, form = f"{base(w)}{meeting.pk}/edit/", details(version=str(version), place="Nhà văn hóa xã")
+    elif step == "attendance":
+        address, form = f"{base(w)}{meeting.pk}/attendance/", roll_form(w, fresh(meeting))
+    elif step == "rules":
+        address, form = f"/o/COMM/appraisal/boards/{w.board.pk}/results/rules/", rules_form(board_version)
+    elif step == "ballot":
+        address, form = f"{base(w)}{meeting.pk}/ballots/{w.registrations[1].pk}/", votes_form(w.voters, "for")
+    else:
+        address, form = f"{base(w)}{meeting.pk}/{step}/", {"version": str(version), "idempotency_key": key()}
+    clients = [client_for(w.head.user) for _ in range(10)]
+    responses = in_parallel(10, lambda i: clients[i].post(address, form))
+    assert [r.status_code for r in responses] == [302] * 10
+    if step == "rules":
+        assert Board.objects.all_tenants().get(pk=w.board.pk).version == board_version + 1
+        return
+    if step == "ballot":
+        with scopes_disabled():
+            assert list(Ballot.objects.values_list("version", flat=True)) == [1]
+        return
+    assert fresh(meeting).version == version + 1
+    if step == "edit":
+        return
+    with scopes_disabled():
+        assert MeetingAttendance.objects.filter(meeting=meeting).count() == 8
